@@ -1,0 +1,225 @@
+//! `govwatch.toml`: raw serde structs (unknown keys rejected) → merged with defaults, the
+//! environment and command-line flags → validated [`Settings`]. Every setting has a default, so
+//! govwatch runs with no config file at all. Errors name the file and the key.
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub const DEFAULT_DATA_DIR: &str = "index";
+pub const DEFAULT_FEEDS_DIR: &str = "feeds";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
+/// WAFs in front of government sites refuse bare custom agents but accept the
+/// `Mozilla/5.0 (compatible; app/ver; contact)` form (see SOURCES.md §1.4).
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "Mozilla/5.0 (compatible; govwatch/",
+    env!("CARGO_PKG_VERSION"),
+    "; +https://github.com/govwatch/govwatch)"
+);
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: key `{key}`: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+}
+
+/// Validated HTTP fetch settings (`[fetch]`).
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    pub concurrency: NonZeroUsize,
+    pub per_host_concurrency: NonZeroUsize,
+    pub user_agent: String,
+    pub allow_private_addresses: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            // Both constants are non-zero literals.
+            concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
+            per_host_concurrency: NonZeroUsize::new(DEFAULT_PER_HOST_CONCURRENCY)
+                .expect("non-zero constant"),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            allow_private_addresses: false,
+        }
+    }
+}
+
+/// All validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub feeds_dir: PathBuf,
+    pub fetch: FetchConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            feeds_dir: PathBuf::from(DEFAULT_FEEDS_DIR),
+            fetch: FetchConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    data_dir: Option<PathBuf>,
+    feeds_dir: Option<PathBuf>,
+    #[serde(default)]
+    fetch: RawFetch,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    timeout: Option<String>,
+    max_body_bytes: Option<i64>,
+    concurrency: Option<i64>,
+    per_host_concurrency: Option<i64>,
+    user_agent: Option<String>,
+    allow_private_addresses: Option<bool>,
+}
+
+/// Overrides from the command line (they win over the file).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub feeds_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Loads `path` when given (it must exist), else defaults; then applies `overrides`.
+    /// Relative paths in a config file are relative to the file's directory.
+    pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let mut settings = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                Settings::from_toml(&text, path)?
+            }
+            None => Settings::default(),
+        };
+        if let Some(dir) = &overrides.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        if let Some(dir) = &overrides.feeds_dir {
+            settings.feeds_dir = dir.clone();
+        }
+        Ok(settings)
+    }
+
+    /// Parses and validates config text; `path` names the file in errors and anchors
+    /// relative paths.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Settings, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message,
+        };
+        let base = path.parent().unwrap_or(Path::new(""));
+        let mut settings = Settings::default();
+        if let Some(dir) = raw.data_dir {
+            settings.data_dir = resolve_dir(base, dir, "data_dir", &invalid)?;
+        }
+        if let Some(dir) = raw.feeds_dir {
+            settings.feeds_dir = resolve_dir(base, dir, "feeds_dir", &invalid)?;
+        }
+        let f = raw.fetch;
+        let fetch = &mut settings.fetch;
+        if let Some(t) = f.timeout {
+            fetch.timeout = parse_duration(&t).map_err(|m| invalid("fetch.timeout", m))?;
+        }
+        if let Some(n) = f.max_body_bytes {
+            if n <= 0 {
+                return Err(invalid(
+                    "fetch.max_body_bytes",
+                    format!("must be a positive number of bytes, got {n}"),
+                ));
+            }
+            fetch.max_body_bytes = n as u64;
+        }
+        if let Some(n) = f.concurrency {
+            fetch.concurrency = positive(n).map_err(|m| invalid("fetch.concurrency", m))?;
+        }
+        if let Some(n) = f.per_host_concurrency {
+            fetch.per_host_concurrency =
+                positive(n).map_err(|m| invalid("fetch.per_host_concurrency", m))?;
+        }
+        if let Some(ua) = f.user_agent {
+            if ua.trim().is_empty() || ua.chars().any(|c| c.is_control()) {
+                return Err(invalid(
+                    "fetch.user_agent",
+                    "must be non-empty printable text".to_string(),
+                ));
+            }
+            fetch.user_agent = ua;
+        }
+        if let Some(allow) = f.allow_private_addresses {
+            fetch.allow_private_addresses = allow;
+        }
+        Ok(settings)
+    }
+}
+
+fn resolve_dir(
+    base: &Path,
+    dir: PathBuf,
+    key: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<PathBuf, ConfigError> {
+    if dir.as_os_str().is_empty() {
+        return Err(invalid(key, "must not be empty".to_string()));
+    }
+    Ok(if dir.is_absolute() {
+        dir
+    } else {
+        base.join(dir)
+    })
+}
+
+fn positive(n: i64) -> Result<NonZeroUsize, String> {
+    usize::try_from(n)
+        .ok()
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| format!("must be a positive integer, got {n}"))
+}
+
+/// Parses a human duration such as `20s`, `30m`, `1h 30m`, `2d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. \"20s\", \"30m\", \"2h\""))?;
+    if d.is_zero() {
+        return Err(format!("duration {text:?} must be greater than zero"));
+    }
+    Ok(d)
+}
