@@ -90,3 +90,15 @@ pub struct Item {
     /// Hash of everything above that a reader would see; a change means "updated in place".
     pub content_hash: String,
 }
+
+/// An item as the store hands it to the index: with its store sequence number (which grows on
+/// every insert and every in-place update) and the feed facts the index files it under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredItem {
+    pub seq: u64,
+    pub item: Item,
+    /// The feed's display title (operator's title, else the feed's own).
+    pub feed_title: Option<String>,
+    /// The operator's tags for the feed.
+    pub tags: Vec<String>,
+}
