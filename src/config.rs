@@ -216,10 +216,91 @@ fn positive(n: i64) -> Result<NonZeroUsize, String> {
 
 /// Parses a human duration such as `20s`, `30m`, `1h 30m`, `2d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. \"20s\", \"30m\", \"2h\""))?;
+    let d = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("invalid duration {text:?} ({e}); use e.g. \"20s\", \"30m\", \"2h\"")
+    })?;
     if d.is_zero() {
         return Err(format!("duration {text:?} must be greater than zero"));
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Settings, ConfigError> {
+        Settings::from_toml(text, Path::new("/etc/govwatch/govwatch.toml"))
+    }
+
+    #[test]
+    fn empty_config_gives_defaults() {
+        let s = load("").unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("index"));
+        assert_eq!(s.feeds_dir, PathBuf::from("feeds"));
+        assert_eq!(s.fetch.timeout, Duration::from_secs(20));
+        assert_eq!(s.fetch.max_body_bytes, 10 * 1024 * 1024);
+        assert_eq!(s.fetch.concurrency.get(), 16);
+        assert_eq!(s.fetch.per_host_concurrency.get(), 2);
+        assert!(s.fetch.user_agent.contains("govwatch/"));
+        assert!(!s.fetch.allow_private_addresses);
+    }
+
+    #[test]
+    fn values_are_read_and_paths_anchored_at_the_file() {
+        let s = load(
+            "data_dir = \"data\"\nfeeds_dir = \"/srv/feeds\"\n[fetch]\ntimeout = \"5s\"\nmax_body_bytes = 1024\nconcurrency = 4\nper_host_concurrency = 1\nuser_agent = \"x/1\"\nallow_private_addresses = true\n",
+        )
+        .unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/etc/govwatch/data"));
+        assert_eq!(s.feeds_dir, PathBuf::from("/srv/feeds"));
+        assert_eq!(s.fetch.timeout, Duration::from_secs(5));
+        assert_eq!(s.fetch.max_body_bytes, 1024);
+        assert_eq!(s.fetch.concurrency.get(), 4);
+        assert_eq!(s.fetch.per_host_concurrency.get(), 1);
+        assert_eq!(s.fetch.user_agent, "x/1");
+        assert!(s.fetch.allow_private_addresses);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let cases = [
+            ("[fetch]\ntimeout = \"fast\"\n", "key `fetch.timeout`"),
+            ("[fetch]\ntimeout = \"0s\"\n", "key `fetch.timeout`"),
+            (
+                "[fetch]\nmax_body_bytes = 0\n",
+                "key `fetch.max_body_bytes`",
+            ),
+            ("[fetch]\nconcurrency = -1\n", "key `fetch.concurrency`"),
+            (
+                "[fetch]\nper_host_concurrency = 0\n",
+                "key `fetch.per_host_concurrency`",
+            ),
+            ("[fetch]\nuser_agent = \"\"\n", "key `fetch.user_agent`"),
+            ("data_dir = \"\"\n", "key `data_dir`"),
+            ("[fetch]\ntimeot = \"5s\"\n", "unknown field `timeot`"),
+            ("colour = 1\n", "unknown field `colour`"),
+            ("[fetch]\nconcurrency = \"many\"\n", "concurrency"),
+        ];
+        for (text, want) in cases {
+            let err = load(text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+            assert!(err.starts_with("/etc/govwatch/govwatch.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn overrides_win_and_a_missing_file_is_an_error() {
+        let o = Overrides {
+            data_dir: Some(PathBuf::from("/tmp/d")),
+            feeds_dir: None,
+        };
+        let s = Settings::load(None, &o).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/d"));
+        let err = Settings::load(Some(Path::new("/nonexistent/govwatch.toml")), &o).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/govwatch.toml"),
+            "{err}"
+        );
+    }
 }

@@ -1,8 +1,10 @@
 //! Operators' feed lists: every `feeds/*.toml` file, each a list of `[[feed]]` tables.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::Deserialize;
 use url::Url;
 
 /// One feed an operator listed.
@@ -18,4 +20,271 @@ pub struct FeedConfig {
     pub interval: Option<Duration>,
     /// The file that listed it (for error messages).
     pub source: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FeedsError {
+    #[error("cannot read feeds directory {path}: {source}")]
+    ReadDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read feed list {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: feed {feed}: {message}")]
+    Invalid {
+        path: PathBuf,
+        /// The feed's id, or its position (`#3`) when the id itself is missing or bad.
+        feed: String,
+        message: String,
+    },
+    #[error("{path}: feed {id}: duplicate id (first defined in {first})")]
+    Duplicate {
+        path: PathBuf,
+        id: String,
+        first: PathBuf,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawList {
+    #[serde(default)]
+    feed: Vec<RawFeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    id: Option<String>,
+    url: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    interval: Option<String>,
+}
+
+/// Loads every `*.toml` file in `dir` (sorted by name, so errors and order are reproducible).
+pub fn load_dir(dir: &Path) -> Result<Vec<FeedConfig>, FeedsError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FeedsError::ReadDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| FeedsError::ReadDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut feeds: Vec<FeedConfig> = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| FeedsError::ReadFile {
+            path: path.clone(),
+            source,
+        })?;
+        for feed in parse_list(&text, &path)? {
+            if let Some(first) = seen.get(&feed.id) {
+                return Err(FeedsError::Duplicate {
+                    path,
+                    id: feed.id,
+                    first: first.clone(),
+                });
+            }
+            seen.insert(feed.id.clone(), path.clone());
+            feeds.push(feed);
+        }
+    }
+    Ok(feeds)
+}
+
+/// Parses one feed list; `path` names the file in errors. Ids must be unique within the file.
+pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError> {
+    let raw: RawList = toml::from_str(text).map_err(|e| FeedsError::Syntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let mut out: Vec<FeedConfig> = Vec::with_capacity(raw.feed.len());
+    for (n, feed) in raw.feed.into_iter().enumerate() {
+        let position = format!("#{}", n + 1);
+        let invalid = |feed: &str, message: String| FeedsError::Invalid {
+            path: path.to_path_buf(),
+            feed: feed.to_string(),
+            message,
+        };
+        let id = feed
+            .id
+            .ok_or_else(|| invalid(&position, "missing field `id`".to_string()))?;
+        if !valid_id(&id) {
+            return Err(invalid(
+                &position,
+                format!("id {id:?} must be 1-64 characters of a-z, 0-9 and '-'"),
+            ));
+        }
+        if out.iter().any(|f| f.id == id) {
+            return Err(FeedsError::Duplicate {
+                path: path.to_path_buf(),
+                id,
+                first: path.to_path_buf(),
+            });
+        }
+        let url_text = feed
+            .url
+            .ok_or_else(|| invalid(&id, "missing field `url`".to_string()))?;
+        let url = Url::parse(url_text.trim()).map_err(|e| {
+            invalid(
+                &id,
+                format!("field `url`: {url_text:?} is not a valid URL ({e})"),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(invalid(
+                &id,
+                format!("field `url`: {url_text:?} must be an http(s) URL with a host"),
+            ));
+        }
+        let title = feed
+            .title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        let mut tags: Vec<String> = Vec::new();
+        for tag in feed.tags {
+            let tag = tag.trim().to_lowercase();
+            if tag.is_empty() || tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(invalid(
+                    &id,
+                    format!("field `tags`: {tag:?} must be a non-empty word without spaces"),
+                ));
+            }
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        let interval = feed
+            .interval
+            .map(|i| crate::config::parse_duration(&i))
+            .transpose()
+            .map_err(|m| invalid(&id, format!("field `interval`: {m}")))?;
+        out.push(FeedConfig {
+            id,
+            url,
+            title,
+            tags,
+            interval,
+            source: path.to_path_buf(),
+        });
+    }
+    Ok(out)
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<FeedConfig>, FeedsError> {
+        parse_list(text, Path::new("feeds/test.toml"))
+    }
+
+    #[test]
+    fn parses_a_full_feed() {
+        let feeds = parse(
+            r#"
+            [[feed]]
+            id = "gao-reports"
+            url = "https://www.gao.gov/rss/reports.xml"
+            title = "GAO reports"
+            tags = ["Oversight", "oversight", "gao"]
+            interval = "30m"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(feeds.len(), 1);
+        let f = &feeds[0];
+        assert_eq!(f.id, "gao-reports");
+        assert_eq!(f.url.as_str(), "https://www.gao.gov/rss/reports.xml");
+        assert_eq!(f.title.as_deref(), Some("GAO reports"));
+        assert_eq!(f.tags, vec!["oversight", "gao"]);
+        assert_eq!(f.interval, Some(Duration::from_secs(1800)));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_feed() {
+        let err = parse("[[feed]]\nid = \"a\"\n").unwrap_err().to_string();
+        assert_eq!(err, "feeds/test.toml: feed a: missing field `url`");
+        let err = parse("[[feed]]\nurl = \"https://x.test/\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "feeds/test.toml: feed #1: missing field `id`");
+        let err = parse("[[feed]]\nid = \"a\"\nurl = \"not a url\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("feeds/test.toml: feed a: field `url`"),
+            "{err}"
+        );
+        let err = parse("[[feed]]\nid = \"a\"\nurl = \"ftp://x.test/f\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be an http(s) URL"), "{err}");
+        let err = parse("[[feed]]\nid = \"Bad_Id\"\nurl = \"https://x.test/\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("feed #1: id \"Bad_Id\""), "{err}");
+        let err = parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ninterval = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("feed a: field `interval`"), "{err}");
+        let err = parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ncolour = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused_within_and_across_files() {
+        let err = parse(
+            "[[feed]]\nid = \"a\"\nurl = \"https://x.test/1\"\n[[feed]]\nid = \"a\"\nurl = \"https://x.test/2\"\n",
+        )
+        .unwrap_err();
+        assert!(matches!(err, FeedsError::Duplicate { .. }), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.toml"),
+            "[[feed]]\nid = \"x\"\nurl = \"https://a.test/\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.toml"),
+            "[[feed]]\nid = \"x\"\nurl = \"https://b.test/\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("b.toml: feed x: duplicate id (first defined in"),
+            "{err}"
+        );
+        assert!(err.contains("a.toml"), "{err}");
+    }
 }
