@@ -74,6 +74,15 @@ pub struct Settings {
     pub fetch: FetchConfig,
 }
 
+/// The tantivy index's directory inside the data dir.
+pub const INDEX_SUBDIR: &str = "tantivy";
+
+impl Settings {
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join(INDEX_SUBDIR)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

@@ -13,3 +13,7 @@ pub mod model;
 pub mod normalize;
 pub mod parse;
 pub mod store;
+pub mod cli;
+mod failpoint;
+pub mod pipeline;
+pub mod poll;

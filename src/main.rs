@@ -1,1 +1,5 @@
-fn main() {}
+//! The `govwatch` binary: all behaviour lives in the library; this only hands over.
+
+fn main() -> std::process::ExitCode {
+    govwatch::cli::main()
+}

@@ -1,0 +1,116 @@
+//! `govwatch feeds list [--json]`: each configured feed with its health from the store.
+
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::store::FeedHealth;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Each feed with its last status, last fetch, consecutive errors and item count.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// One feed as `feeds list --json` prints it; field names are an interface.
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    url: String,
+    title: Option<String>,
+    tags: Vec<String>,
+    /// False for feeds the store knows but no feed list names any more.
+    configured: bool,
+    last_status: Option<u16>,
+    last_fetch: Option<String>,
+    last_success: Option<String>,
+    last_error: Option<String>,
+    consecutive_errors: u32,
+    retry_at: Option<String>,
+    items: u64,
+}
+
+pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::List { json } => list(settings, json),
+    }
+}
+
+fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    let configured = crate::feeds::load_dir(&settings.feeds_dir)?;
+    let health = super::status::open_store(settings)?
+        .map(|s| s.feed_health())
+        .transpose()?
+        .unwrap_or_default();
+    let mut rows: Vec<Row> = configured
+        .iter()
+        .map(|f| {
+            let h = health.iter().find(|h| h.id == f.id);
+            row(f.id.clone(), f.url.to_string(), f.title.clone(), f.tags.clone(), true, h)
+        })
+        .collect();
+    for h in health.iter().filter(|h| !configured.iter().any(|f| f.id == h.id)) {
+        rows.push(row(h.id.clone(), h.url.clone(), h.title.clone(), h.tags.clone(), false, Some(h)));
+    }
+    if json {
+        for r in &rows {
+            super::print_json_line(r)?;
+        }
+        return Ok(());
+    }
+    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+    println!(
+        "{:width$}  {:>6}  {:<20}  {:>6}  {:>6}  LAST ERROR",
+        "ID", "STATUS", "LAST FETCH", "ERRORS", "ITEMS"
+    );
+    for r in &rows {
+        let status = r.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+        let fetched = r.last_fetch.as_deref().map(short_time).unwrap_or_else(|| "never".into());
+        let mut line = format!(
+            "{:width$}  {:>6}  {:<20}  {:>6}  {:>6}  {}",
+            r.id,
+            status,
+            fetched,
+            r.consecutive_errors,
+            r.items,
+            r.last_error.as_deref().unwrap_or("")
+        );
+        if !r.configured {
+            line.push_str(" (no longer configured)");
+        }
+        println!("{}", line.trim_end());
+    }
+    Ok(())
+}
+
+fn row(
+    id: String,
+    url: String,
+    title: Option<String>,
+    tags: Vec<String>,
+    configured: bool,
+    h: Option<&FeedHealth>,
+) -> Row {
+    Row {
+        id,
+        url,
+        title,
+        tags,
+        configured,
+        last_status: h.and_then(|h| h.last_status),
+        last_fetch: h.and_then(|h| h.last_fetch_at).map(|t| t.to_rfc3339()),
+        last_success: h.and_then(|h| h.last_success_at).map(|t| t.to_rfc3339()),
+        last_error: h.and_then(|h| h.last_error.clone()),
+        consecutive_errors: h.map(|h| h.consecutive_errors).unwrap_or(0),
+        retry_at: h.and_then(|h| h.retry_at).map(|t| t.to_rfc3339()),
+        items: h.map(|h| h.item_count).unwrap_or(0),
+    }
+}
+
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}

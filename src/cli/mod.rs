@@ -1,0 +1,130 @@
+//! The command line: clap definitions and dispatch. Each command is a verb in its own file;
+//! human output by default, `--json` for scripts. Errors print their whole chain.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Overrides, Settings};
+
+mod dates;
+mod feeds;
+mod parse;
+mod poll;
+mod reindex;
+mod search;
+mod status;
+
+/// Exit codes scripts can rely on.
+pub const EXIT_OK: u8 = 0;
+/// The command could not run (bad config, unusable data dir, store or index failure).
+pub const EXIT_FAILURE: u8 = 1;
+/// Bad usage: invalid arguments or an invalid search query.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "govwatch", version, about = "Watch public feeds for government-AI policy events, index them, search them")]
+pub struct Cli {
+    /// Config file (TOML). Without one, defaults apply.
+    #[arg(long, global = true, env = "GOVWATCH_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite store and search index); overrides the config file.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Directory of feed lists (*.toml); overrides the config file.
+    #[arg(long, global = true, value_name = "DIR")]
+    feeds_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch all (or the named) feeds once, store and index new items.
+    Poll(poll::Args),
+    /// Search the index.
+    Search(search::Args),
+    /// Run one document (file or URL) through decode/parse/normalize and print what it yields.
+    Parse(parse::Args),
+    /// Feed lists and feed health.
+    Feeds {
+        #[command(subcommand)]
+        command: feeds::Command,
+    },
+    /// Counts and the time of the last poll.
+    Status(status::Args),
+    /// Rebuild the search index from the store.
+    Reindex,
+}
+
+/// A failure that maps to a specific exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+}
+
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(err) => {
+            eprintln!("govwatch: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            let usage = err.downcast_ref::<UsageError>().is_some()
+                || matches!(
+                    err.downcast_ref::<crate::index::IndexError>(),
+                    Some(crate::index::IndexError::Query { .. })
+                );
+            ExitCode::from(if usage { EXIT_USAGE } else { EXIT_FAILURE })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        data_dir: cli.data_dir,
+        feeds_dir: cli.feeds_dir,
+    };
+    let settings = Settings::load(cli.config.as_deref(), &overrides)?;
+    match cli.command {
+        Command::Poll(args) => poll::run(&settings, args),
+        Command::Search(args) => search::run(&settings, args),
+        Command::Parse(args) => parse::run(&settings, args),
+        Command::Feeds { command } => feeds::run(&settings, command),
+        Command::Status(args) => status::run(&settings, args),
+        Command::Reindex => reindex::run(&settings),
+    }
+}
+
+/// Logs go to stderr, filtered by `GOVWATCH_LOG` (e.g. `debug`, `govwatch=trace`); warnings
+/// by default so that command output stays clean.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Builds the runtime the network commands use.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Prints one JSON value per line.
+fn print_json_line<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

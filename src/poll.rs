@@ -1,0 +1,266 @@
+//! One poll cycle, read top to bottom: for each feed, check its deferral → conditional GET →
+//! stop if not modified → decode/parse/normalize → store (one transaction) → and, once every
+//! feed is done, bring the index up to date with one commit.
+//!
+//! Fetching and parsing run concurrently on a tokio runtime (bounded by the fetcher's global
+//! and per-host limits); the calling thread is the single owner of the store and the index and
+//! applies results as they arrive, so there is exactly one writer of each.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::feeds::FeedConfig;
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetcher};
+use crate::index::Index;
+use crate::pipeline::{self, Ingested, SyncError};
+use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
+
+/// What happened to one feed in a poll.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Fetched and parsed.
+    Fetched { status: u16 },
+    /// The server answered 304: nothing new.
+    NotModified { status: u16 },
+    /// Skipped: the server asked us (Retry-After) to wait until then.
+    Deferred { until: DateTime<Utc> },
+    /// Fetch or parse failed; recorded on the feed.
+    Failed { status: Option<u16>, kind: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedReport {
+    pub feed: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub new: usize,
+    pub updated: usize,
+    pub error: Option<String>,
+    /// Repairs the document needed (it still yielded items).
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PollReport {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub feeds: Vec<FeedReport>,
+    /// Items (re)indexed at the end of the cycle.
+    pub indexed: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PollError {
+    #[error("unknown feed id {0:?} (see `govwatch feeds list`)")]
+    UnknownFeed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+/// The result of fetching and parsing one feed, sent from a fetch task to the owner thread.
+enum Fetched {
+    NotModified {
+        status: u16,
+    },
+    Parsed {
+        status: u16,
+        success: FetchSuccess,
+        ingested: Ingested,
+    },
+    Failed(FetchFailure),
+}
+
+/// Picks the feeds a poll covers: all, or those named (each must exist).
+pub fn select<'a>(feeds: &'a [FeedConfig], only: &[String]) -> Result<Vec<&'a FeedConfig>, PollError> {
+    if only.is_empty() {
+        return Ok(feeds.iter().collect());
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for id in only {
+        let feed = feeds
+            .iter()
+            .find(|f| &f.id == id)
+            .ok_or_else(|| PollError::UnknownFeed(id.clone()))?;
+        if seen.insert(id) {
+            out.push(feed);
+        }
+    }
+    Ok(out)
+}
+
+/// Polls `feeds` once. `on_feed` is called as each feed finishes (for progress output).
+/// Individual feed failures are recorded and reported; only store or index failures are errors.
+pub fn poll(
+    runtime: &tokio::runtime::Handle,
+    fetcher: Arc<Fetcher>,
+    store: &mut Store,
+    index: &mut Index,
+    feeds: &[&FeedConfig],
+    mut on_feed: impl FnMut(&FeedReport),
+) -> Result<PollReport, PollError> {
+    let started_at = Utc::now();
+    let (tx, rx) = mpsc::channel::<(usize, Fetched)>();
+    let mut reports: Vec<Option<FeedReport>> = vec![None; feeds.len()];
+    let mut pending = 0;
+    for (n, feed) in feeds.iter().enumerate() {
+        let state = store.feed_state(&feed.id)?;
+        if let Some(until) = state.as_ref().and_then(|s| s.retry_at).filter(|t| *t > started_at) {
+            let report = FeedReport {
+                feed: feed.id.clone(),
+                outcome: Outcome::Deferred { until },
+                new: 0,
+                updated: 0,
+                error: None,
+                problems: Vec::new(),
+            };
+            on_feed(&report);
+            reports[n] = Some(report);
+            continue;
+        }
+        pending += 1;
+        let request = request_for(feed, state.as_ref());
+        let (tx, fetcher, feed_id) = (tx.clone(), fetcher.clone(), feed.id.clone());
+        runtime.spawn(async move {
+            let result = fetch_and_parse(&fetcher, &feed_id, request).await;
+            // The receiver lives until every pending result arrived; a send error means the
+            // owner bailed out on a store error, and then nobody needs this result.
+            let _ = tx.send((n, result));
+        });
+    }
+    drop(tx);
+    for _ in 0..pending {
+        let Ok((n, result)) = rx.recv() else { break };
+        let report = apply(store, &feeds[n].id, result)?;
+        on_feed(&report);
+        reports[n] = Some(report);
+    }
+    // This also picks up items that a crashed earlier run stored but never indexed.
+    let indexed = pipeline::sync_index(store, index)?;
+    let finished_at = Utc::now();
+    store.set_meta("last_poll", &finished_at.to_rfc3339())?;
+    Ok(PollReport {
+        started_at,
+        finished_at,
+        feeds: reports.into_iter().flatten().collect(),
+        indexed,
+    })
+}
+
+fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
+    match state {
+        Some(s) => FetchRequest {
+            url: s.url.clone(),
+            etag: s.etag.clone(),
+            last_modified: s.last_modified.clone(),
+        },
+        None => FetchRequest {
+            url: feed.url.clone(),
+            etag: None,
+            last_modified: None,
+        },
+    }
+}
+
+async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest) -> Fetched {
+    let at = Utc::now();
+    let (meta, body) = match fetcher.fetch(&request).await {
+        Ok(FetchOutcome::NotModified(meta)) => return Fetched::NotModified { status: meta.status },
+        Ok(FetchOutcome::Fetched(meta, body)) => (meta, body),
+        Err(e) => return Fetched::Failed(fetch_failure(&e, at)),
+    };
+    let feed = feed_id.to_string();
+    let base = meta.final_url.clone();
+    let charset = meta.charset.clone();
+    // Parsing is CPU work: keep it off the async workers.
+    let parsed = tokio::task::spawn_blocking(move || {
+        pipeline::ingest_bytes(&feed, &body, charset.as_deref(), Some(&base), at)
+    })
+    .await;
+    match parsed {
+        Ok(Ok(ingested)) => Fetched::Parsed {
+            status: meta.status,
+            success: FetchSuccess {
+                status: meta.status,
+                at,
+                etag: meta.etag,
+                last_modified: meta.last_modified,
+                permanent_url: meta.permanent_url.map(|u| u.to_string()),
+                feed_title: ingested.feed_title.clone(),
+            },
+            ingested,
+        },
+        Ok(Err(e)) => Fetched::Failed(FetchFailure {
+            at,
+            status: Some(meta.status),
+            kind: "parse".to_string(),
+            message: format!("{}: {e}", meta.final_url),
+            retry_at: None,
+        }),
+        Err(join) => Fetched::Failed(FetchFailure {
+            at,
+            status: Some(meta.status),
+            kind: "internal".to_string(),
+            message: format!("{}: parser task failed: {join}", meta.final_url),
+            retry_at: None,
+        }),
+    }
+}
+
+fn fetch_failure(e: &FetchError, at: DateTime<Utc>) -> FetchFailure {
+    FetchFailure {
+        at,
+        status: e.status(),
+        kind: e.kind().to_string(),
+        message: e.to_string(),
+        retry_at: e
+            .retry_after()
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .and_then(|d| at.checked_add_signed(d)),
+    }
+}
+
+fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport, StoreError> {
+    let mut report = FeedReport {
+        feed: feed_id.to_string(),
+        outcome: Outcome::NotModified { status: 304 },
+        new: 0,
+        updated: 0,
+        error: None,
+        problems: Vec::new(),
+    };
+    match result {
+        Fetched::NotModified { status } => {
+            store.record_not_modified(feed_id, status, Utc::now())?;
+            report.outcome = Outcome::NotModified { status };
+        }
+        Fetched::Parsed {
+            status,
+            success,
+            ingested,
+        } => {
+            let stats = store.apply_fetch(feed_id, &success, &ingested.items)?;
+            report.outcome = Outcome::Fetched { status };
+            report.new = stats.new;
+            report.updated = stats.updated;
+            report.problems = ingested.problems;
+        }
+        Fetched::Failed(failure) => {
+            store.record_failure(feed_id, &failure)?;
+            report.outcome = Outcome::Failed {
+                status: failure.status,
+                kind: failure.kind.clone(),
+            };
+            report.error = Some(failure.message);
+        }
+    }
+    Ok(report)
+}
