@@ -1,0 +1,224 @@
+//! `cargo bench`: throughput and latency of the ingest and search path on generated data.
+//!
+//! 1. parse + normalize: items/s and MB/s over generated RSS documents;
+//! 2. store + index: 100,000 items into a fresh SQLite store and tantivy index;
+//! 3. search: p50/p99 latency over a mix of 1–3 term, phrase and date-filtered queries.
+//!
+//! `GOVWATCH_BENCH_ITEMS` changes the item count (default 100,000). Figures depend on the
+//! machine; report them with its context (cores, memory).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use govwatch::feeds::FeedConfig;
+use govwatch::index::{Index, SearchRequest, Sort};
+use govwatch::pipeline;
+use govwatch::store::{FetchSuccess, Store};
+
+const ITEMS_PER_DOC: usize = 500;
+
+const VOCAB: &[&str] = &[
+    "artificial", "intelligence", "agency", "contract", "award", "procurement", "hearing",
+    "senate", "house", "committee", "oversight", "inspector", "general", "report", "rule",
+    "proposed", "notice", "comment", "docket", "federal", "register", "defense", "department",
+    "army", "navy", "air", "force", "model", "models", "governance", "risk", "management",
+    "framework", "nist", "standards", "safety", "security", "cloud", "data", "privacy",
+    "algorithm", "automated", "decision", "systems", "workforce", "training", "budget",
+    "appropriations", "bill", "act", "congress", "memo", "omb", "guidance", "chief", "officer",
+    "acquisition", "vendor", "software", "license", "enterprise", "agreement", "pilot",
+    "program", "million", "billion", "funding", "research", "development", "testing",
+    "evaluation", "deployment", "generative", "language", "chatbot", "public", "sector",
+    "state", "local", "government", "policy", "executive", "order", "memorandum", "compliance",
+    "audit", "transparency", "accountability", "civil", "rights", "bias", "fairness",
+    "the", "of", "and", "to", "in", "for", "on", "with", "by", "from", "at", "as", "new",
+    "will", "its", "that", "this", "an", "be", "are", "was", "has", "have", "said", "year",
+];
+
+/// A small deterministic PRNG (xorshift64*), so every run benchmarks the same documents.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn words(&mut self, n: usize) -> String {
+        (0..n).map(|_| VOCAB[self.below(VOCAB.len())]).collect::<Vec<_>>().join(" ")
+    }
+}
+
+fn base_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date")
+}
+
+/// One RSS 2.0 document of `ITEMS_PER_DOC` items, with HTML in the descriptions.
+fn rss_doc(rng: &mut Rng, doc: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(ITEMS_PER_DOC * 900);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
+    s.push_str(&format!("<title>Bench feed {doc}</title><link>https://bench.example/{doc}</link><description>generated</description>"));
+    for i in 0..ITEMS_PER_DOC {
+        let n = doc * ITEMS_PER_DOC + i;
+        let published = base_time() + chrono::Duration::minutes((n * 5) as i64);
+        let title = rng.words(6 + rng.below(7));
+        let p1 = rng.words(30 + rng.below(30));
+        let p2 = rng.words(20 + rng.below(30));
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>https://bench.example/{doc}/items/{n}?utm_source=rss</link>\
+             <guid isPermaLink=\"false\">bench-{n}</guid><pubDate>{}</pubDate>\
+             <category>{}</category>\
+             <description><![CDATA[<p>{p1} &amp; <a href=\"https://bench.example/x\">more</a></p><p>{p2}</p>]]></description></item>",
+            published.to_rfc2822(),
+            VOCAB[rng.below(20)]
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s.into_bytes()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing we need.
+    let total: usize = std::env::var("GOVWATCH_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let docs = total.div_ceil(ITEMS_PER_DOC);
+    println!("govwatch pipeline bench: {} items in {docs} documents of {ITEMS_PER_DOC}", docs * ITEMS_PER_DOC);
+    println!("machine: {} logical CPUs", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let documents: Vec<Vec<u8>> = (0..docs).map(|d| rss_doc(&mut rng, d)).collect();
+    let bytes: usize = documents.iter().map(Vec::len).sum();
+
+    // 1. parse + normalize
+    let fetched_at = Utc::now();
+    let start = Instant::now();
+    let mut ingested = Vec::with_capacity(docs);
+    for (d, doc) in documents.iter().enumerate() {
+        let feed_id = format!("bench-{}", d % 20);
+        let got = pipeline::ingest_bytes(&feed_id, doc, None, None, fetched_at).expect("generated document parses");
+        assert_eq!(got.items.len(), ITEMS_PER_DOC, "every generated item survives");
+        ingested.push((feed_id, got));
+    }
+    let parse_time = start.elapsed();
+    let items: usize = ingested.iter().map(|(_, i)| i.items.len()).sum();
+    println!(
+        "parse+normalize: {items} items, {:.1} MB in {:.2} s = {:.0} items/s, {:.1} MB/s",
+        bytes as f64 / 1e6,
+        parse_time.as_secs_f64(),
+        items as f64 / parse_time.as_secs_f64(),
+        bytes as f64 / 1e6 / parse_time.as_secs_f64()
+    );
+
+    // 2. store + index
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(dir.path()).expect("store opens");
+    let feeds: Vec<FeedConfig> = (0..20)
+        .map(|n| FeedConfig {
+            id: format!("bench-{n}"),
+            url: url::Url::parse(&format!("https://bench.example/{n}")).expect("valid url"),
+            title: None,
+            tags: vec![if n % 2 == 0 { "even".into() } else { "odd".into() }],
+            interval: None,
+            source: "bench".into(),
+        })
+        .collect();
+    store.sync_feeds(&feeds).expect("feeds sync");
+    let start = Instant::now();
+    for (feed_id, got) in &ingested {
+        let success = FetchSuccess {
+            status: 200,
+            at: fetched_at,
+            etag: None,
+            last_modified: None,
+            permanent_url: None,
+            feed_title: got.feed_title.clone(),
+        };
+        store.apply_fetch(feed_id, &success, &got.items).expect("store write");
+    }
+    let store_time = start.elapsed();
+    let start = Instant::now();
+    let mut index = Index::open_writable(&dir.path().join("tantivy")).expect("index opens");
+    let indexed = pipeline::sync_index(&store, &mut index).expect("index sync");
+    let index_time = start.elapsed();
+    let both = store_time + index_time;
+    println!(
+        "store: {:.2} s = {:.0} items/s; index (read back + tantivy + commit): {:.2} s = {:.0} items/s; store+index: {:.0} items/s",
+        store_time.as_secs_f64(),
+        items as f64 / store_time.as_secs_f64(),
+        index_time.as_secs_f64(),
+        indexed as f64 / index_time.as_secs_f64(),
+        items as f64 / both.as_secs_f64()
+    );
+    println!(
+        "end to end (parse+normalize+store+index): {:.0} items/s",
+        items as f64 / (parse_time + both).as_secs_f64()
+    );
+
+    // 3. search
+    let mid = base_time() + chrono::Duration::minutes((items * 5 / 2) as i64);
+    let kinds: Vec<(&str, Vec<SearchRequest>)> = vec![
+        ("1 term", ["contract", "hearing", "nist", "privacy", "chatbot"].iter().map(|q| req(q, None)).collect()),
+        ("2 terms", ["artificial intelligence", "defense contract", "risk framework", "omb guidance"].iter().map(|q| req(q, None)).collect()),
+        ("3 terms", ["federal agency procurement", "senate committee hearing", "cloud security audit"].iter().map(|q| req(q, None)).collect()),
+        ("phrase", ["\"artificial intelligence\"", "\"the agency\"", "\"risk management\""].iter().map(|q| req(q, None)).collect()),
+        ("date-filtered", ["contract", "artificial intelligence", "oversight OR audit"].iter().map(|q| req(q, Some(mid))).collect()),
+        ("OR", ["contract OR award", "bias OR fairness OR privacy"].iter().map(|q| req(q, None)).collect()),
+    ];
+    let rounds = 60;
+    let mut all = Vec::new();
+    for (name, requests) in &kinds {
+        for r in requests {
+            index.search(r).expect("warm-up query");
+        }
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            for r in requests {
+                let t = Instant::now();
+                let hits = index.search(r).expect("query runs");
+                times.push(t.elapsed());
+                assert!(!hits.is_empty(), "query {:?} finds something", r.query);
+            }
+        }
+        times.sort();
+        println!(
+            "search {name:>13}: p50 {:.2} ms, p99 {:.2} ms ({} queries)",
+            ms(percentile(&times, 0.50)),
+            ms(percentile(&times, 0.99)),
+            times.len()
+        );
+        all.extend(times);
+    }
+    all.sort();
+    println!(
+        "search all: p50 {:.2} ms, p99 {:.2} ms over {} queries on {indexed} items",
+        ms(percentile(&all, 0.50)),
+        ms(percentile(&all, 0.99)),
+        all.len()
+    );
+}
+
+fn req(query: &str, since: Option<DateTime<Utc>>) -> SearchRequest {
+    SearchRequest {
+        query: query.to_string(),
+        since,
+        until: None,
+        feeds: Vec::new(),
+        tags: Vec::new(),
+        limit: 20,
+        sort: Sort::Relevance,
+    }
+}
