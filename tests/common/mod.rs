@@ -266,3 +266,18 @@ pub fn feed_entry(id: &str, url: &str, tags: &[&str]) -> String {
     let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
     format!("[[feed]]\nid = {id:?}\nurl = {url:?}\ntags = [{}]\n\n", tags.join(", "))
 }
+
+/// An RSS 2.0 document with the given (guid, title, description) items, dated a day apart.
+pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>https://example.gov/</link><description>test</description>\n"
+    );
+    for (n, (guid, title, description)) in items.iter().enumerate() {
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://example.gov/items/{guid}</link><pubDate>{:02} Nov 2026 12:00:00 GMT</pubDate><description>{description}</description></item>\n",
+            n % 28 + 1
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s.into_bytes()
+}
