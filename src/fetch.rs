@@ -299,8 +299,7 @@ fn is_redirect(status: StatusCode) -> bool {
 fn redirect_target(url: &Url, response: &Response) -> Result<Url, FetchError> {
     let invalid = |location: String, reason: String| FetchError::InvalidRedirect {
         url: url.clone(),
-        location,
-        reason,
+        problem: format!("Location {location:?}: {reason}"),
     };
     let location = match response.headers().get(header::LOCATION) {
         None => return Err(invalid(String::new(), "no Location header".to_string())),
@@ -454,6 +453,17 @@ impl Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_header_prefers_feed_formats() {
+        assert_eq!(
+            ACCEPT,
+            concat!(
+                "application/rss+xml, application/atom+xml, application/feed+json, ",
+                "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+            )
+        );
+    }
 
     #[test]
     fn charset_parameter() {

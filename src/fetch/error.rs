@@ -20,12 +20,10 @@ pub enum FetchError {
     #[error("{url}: invalid URL: {reason}")]
     InvalidUrl { url: Url, reason: String },
 
-    #[error("{url}: invalid redirect to {location:?}: {reason}")]
-    InvalidRedirect {
-        url: Url,
-        location: String,
-        reason: String,
-    },
+    /// `problem` quotes the Location header and says what is wrong with it (one field keeps
+    /// the error within clippy's size budget).
+    #[error("{url}: invalid redirect: {problem}")]
+    InvalidRedirect { url: Url, problem: String },
 
     #[error("{url}: refused to connect to non-public address {addr} ({range})")]
     PrivateAddress {
