@@ -332,6 +332,8 @@ impl<'a> Repairer<'a> {
                 // A line break inside a namespace URI (FeedBurner, YouTube) makes it unknown.
                 if a.name.starts_with("xmlns") && v.contains(char::is_whitespace) {
                     v.retain(|c| !c.is_whitespace());
+                    self.log
+                        .note(format!("whitespace inside the namespace URI of {} removed", a.name));
                 }
                 (a.name.to_owned(), v)
             })
@@ -455,8 +457,11 @@ impl<'a> Repairer<'a> {
                 }
                 if depth == 0 {
                     // Whatever follows the root's end tag is not part of the document.
-                    if !self.src[self.pos..].trim().is_empty()
-                        && self.src[self.pos..].contains('<')
+                    // Trailing comments (cache stamps) are harmless; elements are not.
+                    let tail = self.rest().as_bytes();
+                    if tail
+                        .windows(2)
+                        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
                     {
                         self.log.note("content after the root element ignored");
                     }
