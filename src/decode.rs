@@ -310,7 +310,10 @@ fn decode_ascii_compatible(
                 ));
                 // windows-1252 maps every byte, so no replacement happens here.
                 (
-                    WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+                    WINDOWS_1252
+                        .decode_without_bom_handling(bytes)
+                        .0
+                        .into_owned(),
                     WINDOWS_1252.name(),
                 )
             }
@@ -347,7 +350,8 @@ fn meta_charset(bytes: &[u8]) -> Option<String> {
     let mut from = 0;
     while let Some(at) = find(&lower[from..], b"<meta") {
         let tag_start = from + at;
-        let tag_end = tag_start + find(&lower[tag_start..], b">").unwrap_or(lower.len() - tag_start);
+        let tag_end =
+            tag_start + find(&lower[tag_start..], b">").unwrap_or(lower.len() - tag_start);
         let tag = &lower[tag_start..tag_end];
         if let Some(cs) = find(tag, b"charset=") {
             let rest = &tag[cs + b"charset=".len()..];
@@ -497,7 +501,10 @@ mod tests {
 
     #[test]
     fn utf32_invalid_code_unit_is_replaced_and_recorded() {
-        let mut b: Vec<u8> = "<a>".chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let mut b: Vec<u8> = "<a>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
         b.extend_from_slice(&0xD800u32.to_le_bytes());
         let d = dec(&b, None);
         assert_eq!(d.text, "<a>\u{FFFD}");
@@ -510,7 +517,10 @@ mod tests {
         let d = dec(b, None);
         assert_eq!(d.encoding, "windows-1252");
         assert!(d.text.contains("<a>Café €</a>"), "{}", d.text);
-        assert!(d.text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+        assert!(
+            d.text
+                .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        );
         assert!(d.problems.is_empty());
     }
 

@@ -105,11 +105,13 @@ pub fn parse_document(bytes: &[u8], opts: &ParseOptions) -> Result<Parsed, Parse
     } else {
         let repaired = repair(&text);
         problems.extend(repaired.problems);
-        let root = repaired
-            .root
-            .ok_or(ParseError::NotAFeed { root: None })?;
+        let root = repaired.root.ok_or(ParseError::NotAFeed { root: None })?;
         let format = match &root.kind {
-            RootKind::Other => return Err(ParseError::NotAFeed { root: Some(root.name) }),
+            RootKind::Other => {
+                return Err(ParseError::NotAFeed {
+                    root: Some(root.name),
+                });
+            }
             RootKind::Rss { version } => match version.as_deref().map(str::trim) {
                 Some(v) if v.starts_with("0.9") => FeedFormat::Rss0,
                 _ => FeedFormat::Rss2,
@@ -155,22 +157,27 @@ fn run_feed_rs(bytes: &[u8], base: Option<&Url>) -> Result<fr::Feed, FeedRsFailu
         .timestamp_parser(parse_timestamp)
         .id_generator(|_, _, _| MISSING_ID.to_owned())
         .build();
-    match catch_unwind(AssertUnwindSafe(|| parser.parse(bytes))) {
+    match guarded(|| parser.parse(bytes)) {
         Ok(Ok(feed)) => Ok(feed),
         Ok(Err(feed_rs::parser::ParseFeedError::JsonSerde(_))) => Err(FeedRsFailure::Json),
         Ok(Err(feed_rs::parser::ParseFeedError::JsonUnsupportedVersion(v))) => Err(
             FeedRsFailure::Other(format!("unsupported JSON Feed version {v:?}")),
         ),
         Ok(Err(e)) => Err(FeedRsFailure::Other(e.to_string())),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(FeedRsFailure::Panicked(message))
-        }
+        Err(message) => Err(FeedRsFailure::Panicked(message)),
     }
+}
+
+/// Runs `f`, turning a panic into its message. The parser state is thrown away after a
+/// panic, so nothing observes a broken invariant (hence `AssertUnwindSafe`).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
 }
 
 fn map_feed(feed: fr::Feed, format: FeedFormat, base_url: Option<&Url>) -> Document {
@@ -236,7 +243,11 @@ fn map_entry(e: fr::Entry, base: Option<&Url>) -> Entry {
             }
         }
     }
-    for l in e.links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")) {
+    for l in e
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+    {
         add(Enclosure {
             url: absolutize(&l.href, base),
             mime_type: l.media_type.clone(),
@@ -370,19 +381,24 @@ mod tests {
 
     #[test]
     fn rss2_maps_ids_links_dates_authors_tags_enclosures() {
-        let p = ok(r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+        let p = ok(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
             <title>GAO</title><link>https://www.gao.gov/</link>
             <item><title>One</title><link>/products/gao-26-1</link><guid isPermaLink="false">gao-26-1</guid>
               <pubDate>Tue, 03 Mar 2026 14:00:00 EST</pubDate><dc:creator>J. Doe</dc:creator>
               <category>AI</category><enclosure url="https://www.gao.gov/a.pdf" type="application/pdf" length="1234"/></item>
             <item><title>Two</title><link>https://www.gao.gov/products/gao-26-2</link></item>
-            </channel></rss>"#);
+            </channel></rss>"#,
+        );
         let d = &p.document;
         assert_eq!(d.format, Some(FeedFormat::Rss2));
         assert_eq!(d.link.as_deref(), Some("https://www.gao.gov/"));
         let e = &d.entries[0];
         assert_eq!(e.id.as_deref(), Some("gao-26-1"));
-        assert_eq!(e.link.as_deref(), Some("https://www.gao.gov/products/gao-26-1"));
+        assert_eq!(
+            e.link.as_deref(),
+            Some("https://www.gao.gov/products/gao-26-1")
+        );
         assert_eq!(
             e.published.map(|t| t.to_rfc3339()).as_deref(),
             Some("2026-03-03T19:00:00+00:00")
@@ -397,7 +413,10 @@ mod tests {
                 length: Some(1234)
             }]
         );
-        assert_eq!(d.entries[1].id, None, "no guid means no id, not an invented one");
+        assert_eq!(
+            d.entries[1].id, None,
+            "no guid means no id, not an invented one"
+        );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
     }
 
@@ -429,7 +448,10 @@ mod tests {
     fn unknown_formats_are_typed_errors() {
         for (doc, root) in [
             ("<html><body>hi</body></html>", Some("html")),
-            ("<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>", Some("opml")),
+            (
+                "<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>",
+                Some("opml"),
+            ),
             ("", None),
             ("just words", None),
             ("{\"hello\": 1}", Some("JSON")),
@@ -455,14 +477,17 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_not_expanded() {
-        let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
+        let mut doc =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
         doc.push_str("<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
         for i in 2..10 {
             let prev = format!("&lol{};", i - 1).repeat(10);
             doc.push_str(&format!("<!ENTITY lol{i} \"{prev}\">\n"));
         }
         doc.push_str("]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>");
-        doc.push_str("<item><title>&lol9;</title><link>https://x.gov/1</link></item></channel></rss>");
+        doc.push_str(
+            "<item><title>&lol9;</title><link>https://x.gov/1</link></item></channel></rss>",
+        );
         let p = ok(&doc);
         assert_eq!(p.document.title.as_deref(), Some("&lol9;"));
         assert_eq!(p.document.entries.len(), 1);
@@ -478,29 +503,64 @@ mod tests {
 
     #[test]
     fn json_feed_goes_through_feed_rs() {
-        let p = ok(r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":"https://j.gov/",
-            "items":[{"id":"1","url":"https://j.gov/1","title":"A","content_text":"x","date_published":"2026-02-01T10:00:00Z"}]}"#);
+        let p = ok(
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":"https://j.gov/",
+            "items":[{"id":"1","url":"https://j.gov/1","title":"A","content_text":"x","date_published":"2026-02-01T10:00:00Z"}]}"#,
+        );
         assert_eq!(p.document.format, Some(FeedFormat::JsonFeed));
         assert_eq!(p.document.entries[0].id.as_deref(), Some("1"));
-        assert_eq!(p.document.entries[0].link.as_deref(), Some("https://j.gov/1"));
+        assert_eq!(
+            p.document.entries[0].link.as_deref(),
+            Some("https://j.gov/1")
+        );
     }
 
     #[test]
     fn atom03_feed_has_dates_and_content() {
-        let p = ok(r#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+        let p = ok(
+            r#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
             <title>Old</title><tagline>Sub</tagline><modified>2026-01-05T00:00:00Z</modified>
             <entry><title>E</title><link rel="alternate" type="text/html" href="https://a.gov/e"/>
             <id>tag:a.gov,2026:e</id><issued>2026-01-04T10:00:00-05:00</issued><modified>2026-01-05T00:00:00Z</modified>
             <author><name>Ann</name></author>
-            <content type="text/html" mode="escaped">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#);
+            <content type="text/html" mode="escaped">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#,
+        );
         let d = &p.document;
         assert_eq!(d.subtitle.as_deref(), Some("Sub"));
         let e = &d.entries[0];
-        assert_eq!(e.published.unwrap().to_rfc3339(), "2026-01-04T15:00:00+00:00");
+        assert_eq!(
+            e.published.unwrap().to_rfc3339(),
+            "2026-01-04T15:00:00+00:00"
+        );
         assert_eq!(e.updated.unwrap().to_rfc3339(), "2026-01-05T00:00:00+00:00");
         assert_eq!(e.content.as_deref(), Some("<p>Body</p>"));
         assert_eq!(e.authors, ["Ann"]);
         assert_eq!(e.link.as_deref(), Some("https://a.gov/e"));
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_value() {
+        assert_eq!(guarded(|| 7), Ok(7));
+        let msg = format!("boom {}", 42);
+        assert_eq!(
+            guarded(move || -> u8 { panic!("{msg}") }),
+            Err("boom 42".into())
+        );
+    }
+
+    #[test]
+    fn every_truncation_of_a_tricky_document_is_handled_without_panicking() {
+        let doc = "\u{feff}  <!-- x --><?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<!DOCTYPE feed [<!ENTITY e \"&#233;\">]>\n<feed xmlns=\"http://purl.org/atom/ns#\"><title mode=\"escaped\">Caf&eacute; &e; & Zürich</title><entry><title>Ümlaut &#146;</title><issued>2026-01-02T03:04:05Z</issued><link href=\"/a?b=1&c=2\"/><content type=\"text/html\" mode=\"base64\">PHA+SGk8L3A+</content><summary type=\"xhtml\"><div>x<![CDATA[<y>]]></div></summary></entry></feed>";
+        let bytes = doc.as_bytes();
+        let full = parse_document(bytes, &ParseOptions::default()).expect("full document parses");
+        assert_eq!(
+            full.document.entries[0].content.as_deref(),
+            Some("<p>Hi</p>")
+        );
+        for end in 0..bytes.len() {
+            // Err or Ok are both fine for a truncated document; a panic fails the test.
+            let _ = parse_document(&bytes[..end], &ParseOptions::default());
+        }
     }
 
     #[test]

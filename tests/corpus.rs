@@ -12,7 +12,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use govwatch::decode::decode;
-use govwatch::parse::{ParseError, ParseOptions, Parsed, charset_from_content_type, parse_document};
+use govwatch::parse::{
+    ParseError, ParseOptions, Parsed, charset_from_content_type, parse_document,
+};
 
 const PER_FILE_LIMIT: Duration = Duration::from_secs(10);
 
@@ -130,7 +132,10 @@ fn corpus_conformance() {
     for ((expect, outcome), n) in &summary {
         println!("  {expect:15} {outcome:13} {n}");
     }
-    println!("feed-lenient rows that ended as errors: {}", lenient_errors.len());
+    println!(
+        "feed-lenient rows that ended as errors: {}",
+        lenient_errors.len()
+    );
     for e in &lenient_errors {
         println!("  {e}");
     }
@@ -164,10 +169,7 @@ fn read_manifest(manifest: &str) -> Vec<Row> {
 fn charset_from_note(note: &str) -> Option<String> {
     let at = note.find("charset=")?;
     let start = note[..at].rfind(['"', ':']).map_or(0, |i| i + 1);
-    let end = at
-        + note[at..]
-            .find(['"', ';', ')'])
-            .unwrap_or(note.len() - at);
+    let end = at + note[at..].find(['"', ';', ')']).unwrap_or(note.len() - at);
     charset_from_content_type(&format!("x/y;{}", &note[start..end].trim()))
         .or_else(|| charset_from_content_type(&format!("x/y; {}", &note[at..end])))
 }
@@ -202,7 +204,9 @@ fn check_feed(path: &str, bytes: &[u8], parsed: &Parsed, failures: &mut Vec<Stri
             .filter(|e| e.title.is_none() && e.link.is_none())
             .count();
         if bare > 0 {
-            failures.push(format!("{path}: {bare} entries have neither title nor link"));
+            failures.push(format!(
+                "{path}: {bare} entries have neither title nor link"
+            ));
         }
     }
 }
@@ -210,9 +214,11 @@ fn check_feed(path: &str, bytes: &[u8], parsed: &Parsed, failures: &mut Vec<Stri
 /// Whether the raw file holds at least one item/entry element (or JSON Feed item).
 fn declares_entries(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
-    ["<item>", "<item ", "<entry>", "<entry ", ":item>", ":entry>", ":entry "]
-        .iter()
-        .any(|m| text.contains(m))
+    [
+        "<item>", "<item ", "<entry>", "<entry ", ":item>", ":entry>", ":entry ",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
         || text.contains("\"items\":[{")
         || text.contains("\"items\": [\n")
         || text.contains("\"items\": [{")
@@ -300,7 +306,9 @@ fn check_note_titles(note: &str, parsed: &Parsed, failures: &mut Vec<String>, pa
         .get(index)
         .and_then(|e| e.title.as_deref());
     if got != Some(want) {
-        failures.push(format!("{path}: entries[{index}].title is {got:?}, expected {want:?}"));
+        failures.push(format!(
+            "{path}: entries[{index}].title is {got:?}, expected {want:?}"
+        ));
     }
 }
 
@@ -324,7 +332,10 @@ fn note_parsing_helpers() {
         ["Café"]
     );
     assert_eq!(
-        expected_strings("x", "declares the label \"iso8859-1\" (no hyphen); expect <to>Anaïs</to>, <from>Jürgen</from>"),
+        expected_strings(
+            "x",
+            "declares the label \"iso8859-1\" (no hyphen); expect <to>Anaïs</to>, <from>Jürgen</from>"
+        ),
         ["Anaïs", "Jürgen"]
     );
 }

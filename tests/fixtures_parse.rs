@@ -25,7 +25,10 @@ fn parse(name: &str, base: Option<&str>) -> Result<Parsed, ParseError> {
 }
 
 fn titles(d: &Document) -> Vec<&str> {
-    d.entries.iter().filter_map(|e| e.title.as_deref()).collect()
+    d.entries
+        .iter()
+        .filter_map(|e| e.title.as_deref())
+        .collect()
 }
 
 fn ids(d: &Document) -> Vec<Option<&str>> {
@@ -94,7 +97,13 @@ fn rss2_fixture() {
             length: Some(482133),
         }]
     );
-    assert!(first.summary.as_deref().unwrap().contains("model provenance"));
+    assert!(
+        first
+            .summary
+            .as_deref()
+            .unwrap()
+            .contains("model provenance")
+    );
 }
 
 #[test]
@@ -108,7 +117,10 @@ fn atom_fixture_resolves_relative_links_against_the_document_url() {
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     assert_eq!(d.format, Some(FeedFormat::Atom));
     assert_eq!(d.link.as_deref(), Some("https://standards.example.gov/ai/"));
-    assert_eq!(d.id.as_deref(), Some("tag:standards.example.gov,2026:ai-updates"));
+    assert_eq!(
+        d.id.as_deref(),
+        Some("tag:standards.example.gov,2026:ai-updates")
+    );
     assert_eq!(
         titles(d),
         [
@@ -137,7 +149,13 @@ fn atom_fixture_resolves_relative_links_against_the_document_url() {
     let first = &d.entries[0];
     assert_eq!(first.authors, ["Elham Tabassi"]);
     assert_eq!(first.tags, ["Risk management"]);
-    assert!(first.content.as_deref().unwrap().contains("<p>Comments on the draft"));
+    assert!(
+        first
+            .content
+            .as_deref()
+            .unwrap()
+            .contains("<p>Comments on the draft")
+    );
     assert!(
         d.entries[2]
             .content
@@ -163,7 +181,11 @@ fn json_feed_fixture() {
     );
     assert_eq!(
         ids(d),
-        [Some("hr-4821-2026"), Some("s-2290-markup"), Some("crs-r48117")]
+        [
+            Some("hr-4821-2026"),
+            Some("s-2290-markup"),
+            Some("crs-r48117")
+        ]
     );
     assert_eq!(
         links(d)[1],
@@ -191,7 +213,10 @@ fn json_feed_fixture() {
 fn entities_fixture_is_repaired_and_reported() {
     let p = parse("entities.xml", None).expect("entities.xml parses");
     let d = &p.document;
-    assert_eq!(d.title.as_deref(), Some("Procurement\u{a0}Watch — AI contracts"));
+    assert_eq!(
+        d.title.as_deref(),
+        Some("Procurement\u{a0}Watch — AI contracts")
+    );
     assert_eq!(
         titles(d),
         [
@@ -215,7 +240,9 @@ fn entities_fixture_is_repaired_and_reported() {
     // CDATA is copied untouched: its HTML and its entity text reach the normalizer as is.
     assert_eq!(
         d.entries[0].summary.as_deref(),
-        Some("<p>Award of <b>$12.5M</b> for triage tooling &amp; model audits; R&D follows &nbsp;in 2027.</p>")
+        Some(
+            "<p>Award of <b>$12.5M</b> for triage tooling &amp; model audits; R&D follows &nbsp;in 2027.</p>"
+        )
     );
     assert_eq!(
         d.entries[2].summary.as_deref(),
@@ -249,7 +276,11 @@ fn latin1_fixture_decodes_non_ascii_text() {
     );
     assert_eq!(
         ids(d),
-        [Some("ki-2026-0412"), Some("ki-2026-0419"), Some("ki-2026-0426")]
+        [
+            Some("ki-2026-0412"),
+            Some("ki-2026-0419"),
+            Some("ki-2026-0426")
+        ]
     );
     assert_eq!(
         published(d),

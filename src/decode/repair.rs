@@ -332,17 +332,20 @@ impl<'a> Repairer<'a> {
                 // A line break inside a namespace URI (FeedBurner, YouTube) makes it unknown.
                 if a.name.starts_with("xmlns") && v.contains(char::is_whitespace) {
                     v.retain(|c| !c.is_whitespace());
-                    self.log
-                        .note(format!("whitespace inside the namespace URI of {} removed", a.name));
+                    self.log.note(format!(
+                        "whitespace inside the namespace URI of {} removed",
+                        a.name
+                    ));
                 }
                 (a.name.to_owned(), v)
             })
             .collect();
-        let set = |attrs: &mut Vec<(String, String)>, name: &str, value: &str| {
-            match attrs.iter_mut().find(|(n, _)| n == name) {
-                Some(a) => a.1 = value.to_owned(),
-                None => attrs.push((name.to_owned(), value.to_owned())),
-            }
+        let set = |attrs: &mut Vec<(String, String)>, name: &str, value: &str| match attrs
+            .iter_mut()
+            .find(|(n, _)| n == name)
+        {
+            Some(a) => a.1 = value.to_owned(),
+            None => attrs.push((name.to_owned(), value.to_owned())),
         };
         match kind {
             RootKind::Rss { version } => {
@@ -1029,22 +1032,24 @@ mod tests {
     #[test]
     fn html_entities_become_characters() {
         let r = fix("<rss version=\"2.0\"><t>a&nbsp;b&eacute;c&mdash;d&LT;</t></rss>");
-        assert_eq!(
-            r.text,
-            "<rss version=\"2.0\"><t>a\u{a0}béc—d&lt;</t></rss>"
-        );
+        assert_eq!(r.text, "<rss version=\"2.0\"><t>a\u{a0}béc—d&lt;</t></rss>");
         assert_eq!(r.problems.len(), 1);
         assert!(r.problems[0].contains("&nbsp;"), "{:?}", r.problems);
     }
 
     #[test]
     fn stray_ampersands_are_escaped_everywhere() {
-        let r = fix("<rss version=\"2.0\"><a href=\"x?a=1&b=2\">Space & Missile &copy 2026</a></rss>");
+        let r =
+            fix("<rss version=\"2.0\"><a href=\"x?a=1&b=2\">Space & Missile &copy 2026</a></rss>");
         assert_eq!(
             r.text,
             "<rss version=\"2.0\"><a href=\"x?a=1&amp;b=2\">Space &amp; Missile &amp;copy 2026</a></rss>"
         );
-        assert!(r.problems.iter().any(|p| p.contains("3 stray '&'")), "{:?}", r.problems);
+        assert!(
+            r.problems.iter().any(|p| p.contains("3 stray '&'")),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
@@ -1058,7 +1063,11 @@ mod tests {
     #[test]
     fn numeric_references_are_checked() {
         let r = fix("<rss><t>&#8217;&#146;&#0;&#x1F600;&#;</t></rss>");
-        assert!(r.text.contains("<t>&#8217;’\u{FFFD}&#x1F600;&amp;#;</t>"), "{}", r.text);
+        assert!(
+            r.text.contains("<t>&#8217;’\u{FFFD}&#x1F600;&amp;#;</t>"),
+            "{}",
+            r.text
+        );
         assert_eq!(r.problems.len(), 3, "{:?}", r.problems);
     }
 
@@ -1091,14 +1100,22 @@ mod tests {
         let r = fix("<rss><channel/></rss>");
         assert_eq!(r.text, "<rss version=\"2.0\"><channel/></rss>");
         assert_eq!(r.root.unwrap().kind, RootKind::Rss { version: None });
-        let r = fix("<rss version=\"0.94\" xmlns=\"http://backend.userland.com/rss2\"><channel/></rss>");
+        let r = fix(
+            "<rss version=\"0.94\" xmlns=\"http://backend.userland.com/rss2\"><channel/></rss>",
+        );
         assert_eq!(r.text, "<rss version=\"2.0\"><channel/></rss>");
     }
 
     #[test]
     fn rss090_namespace_is_mapped_to_rss1() {
-        let r = fix("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://my.netscape.com/rdf/simple/0.9/\"><item/></rdf:RDF>");
-        assert!(r.text.contains("xmlns=\"http://purl.org/rss/1.0/\""), "{}", r.text);
+        let r = fix(
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://my.netscape.com/rdf/simple/0.9/\"><item/></rdf:RDF>",
+        );
+        assert!(
+            r.text.contains("xmlns=\"http://purl.org/rss/1.0/\""),
+            "{}",
+            r.text
+        );
         assert_eq!(r.root.unwrap().kind, RootKind::Rdf { rss090: true });
     }
 
@@ -1111,13 +1128,22 @@ mod tests {
             r#"<feed version="0.3" xmlns="http://www.w3.org/2005/Atom"><subtitle>T</subtitle><entry><title type="html">&lt;b&gt;x</title><published>2026-01-02T00:00:00Z</published><created>2025-01-01T00:00:00Z</created><updated>2026-01-03T00:00:00Z</updated><author><name>A</name><uri>http://a</uri></author><content type="text">Hello &lt;World&gt;</content></entry></feed>"#
         );
         assert_eq!(r.root.unwrap().kind, RootKind::Atom { atom03: true });
-        let r = fix(r#"<feed xmlns="http://purl.org/atom/ns#"><entry><created>2025-01-01T00:00:00Z</created></entry></feed>"#);
-        assert!(r.text.contains("<published>2025-01-01T00:00:00Z</published>"), "{}", r.text);
+        let r = fix(
+            r#"<feed xmlns="http://purl.org/atom/ns#"><entry><created>2025-01-01T00:00:00Z</created></entry></feed>"#,
+        );
+        assert!(
+            r.text
+                .contains("<published>2025-01-01T00:00:00Z</published>"),
+            "{}",
+            r.text
+        );
     }
 
     #[test]
     fn atom_text_types_are_normalised() {
-        let r = fix(r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="TEXT/PLAIN">t</title><summary type="html"><p>raw</p></summary><content type="image/png">iVBORw0KGgo=</content><content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml"><title>x</title></div></content></entry></feed>"#);
+        let r = fix(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="TEXT/PLAIN">t</title><summary type="html"><p>raw</p></summary><content type="image/png">iVBORw0KGgo=</content><content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml"><title>x</title></div></content></entry></feed>"#,
+        );
         assert_eq!(
             r.text,
             r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="text">t</title><summary type="xhtml"><p>raw</p></summary><govwatch-skipped type="image/png">iVBORw0KGgo=</govwatch-skipped><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><title>x</title></div></content></entry></feed>"#

@@ -27,14 +27,15 @@ fn parse_iso_lenient(s: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     let sep = b[4] as char;
-    let mut parts = s[..10].split(sep);
+    // `get` rather than indexing: byte 10 may fall inside a multi-byte character.
+    let mut parts = s.get(..10)?.split(sep);
     let (y, m, d) = (
         parts.next()?.parse().ok()?,
         parts.next()?.parse().ok()?,
         parts.next()?.parse().ok()?,
     );
     let date = NaiveDate::from_ymd_opt(y, m, d)?;
-    let rest = s[10..].trim_start_matches(['T', 't', ' ']);
+    let rest = s.get(10..)?.trim_start_matches(['T', 't', ' ']);
     if rest.is_empty() {
         return Some(Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)));
     }
@@ -279,14 +280,23 @@ mod tests {
     #[test]
     fn standard_formats() {
         assert_eq!(ts("2026-03-04T10:20:30Z"), "2026-03-04T10:20:30+00:00");
-        assert_eq!(ts("Wed, 04 Mar 2026 10:20:30 -0500"), "2026-03-04T15:20:30+00:00");
+        assert_eq!(
+            ts("Wed, 04 Mar 2026 10:20:30 -0500"),
+            "2026-03-04T15:20:30+00:00"
+        );
     }
 
     #[test]
     fn lenient_formats() {
         for (input, want) in [
-            ("Mer, 04 Mar 2026 10:20:30 +0100", "2026-03-04T09:20:30+00:00"),
-            ("Thurs, 13 Jul 2026 07:38:00 GMT", "2026-07-13T07:38:00+00:00"),
+            (
+                "Mer, 04 Mar 2026 10:20:30 +0100",
+                "2026-03-04T09:20:30+00:00",
+            ),
+            (
+                "Thurs, 13 Jul 2026 07:38:00 GMT",
+                "2026-07-13T07:38:00+00:00",
+            ),
             ("Wed, 04 Mar 2026 10:20:30", "2026-03-04T10:20:30+00:00"),
             ("04 Mar 2026 10:20 EST", "2026-03-04T15:20:00+00:00"),
             ("2026-03-04", "2026-03-04T00:00:00+00:00"),
@@ -304,7 +314,7 @@ mod tests {
 
     #[test]
     fn non_dates_are_none() {
-        for input in ["", "soon", "2026", "42 things"] {
+        for input in ["", "soon", "2026", "42 things", "2026-03-0é", "2026-03-04é"] {
             assert_eq!(ts(input), "none", "{input}");
         }
     }
