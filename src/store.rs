@@ -120,7 +120,7 @@ impl Store {
         let path = data_dir.join(DATABASE_FILE);
         let open_err = |source| StoreError::Open {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         };
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -128,10 +128,8 @@ impl Store {
         let mut conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
         conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(open_err)?;
         // The first statements to touch the file: a file that is not a database fails here.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| {
-            row.get::<_, String>(0)
-        })
-        .map_err(open_err)?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+            .map_err(open_err)?;
         // NORMAL is durable across application crashes in WAL mode; only a power loss can
         // drop the last commits, which the next poll fetches again.
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -157,7 +155,7 @@ impl Store {
         }
         let open_err = |source| StoreError::Open {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         };
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
@@ -236,7 +234,8 @@ impl Store {
                 .map_err(|e| feed_err(path, &feed.id, "record the feed's configuration", e))?;
             }
         }
-        tx.commit().map_err(|e| sql_err(path, "sync the feed list", e))
+        tx.commit()
+            .map_err(|e| sql_err(path, "sync the feed list", e))
     }
 
     /// The fetcher's view of a feed; `None` for a feed the store does not know.
@@ -559,9 +558,7 @@ impl Store {
                 tags: self.parse_list(&raw.tags, "feeds.tags")?,
                 last_status: raw
                     .last_status
-                    .map(|s| {
-                        u16::try_from(s).map_err(|_| self.corrupt("feeds.last_status", s))
-                    })
+                    .map(|s| u16::try_from(s).map_err(|_| self.corrupt("feeds.last_status", s)))
                     .transpose()?,
                 last_fetch_at: self.opt_date(raw.last_fetch_at, "feeds.last_fetch_at")?,
                 last_success_at: self.opt_date(raw.last_success_at, "feeds.last_success_at")?,
@@ -762,16 +759,21 @@ fn sql_err(path: &Path, action: &'static str, source: rusqlite::Error) -> StoreE
     StoreError::Sqlite {
         path: path.to_owned(),
         action,
-        source,
+        source: Box::new(source),
     }
 }
 
-fn feed_err(path: &Path, feed_id: &str, action: &'static str, source: rusqlite::Error) -> StoreError {
+fn feed_err(
+    path: &Path,
+    feed_id: &str,
+    action: &'static str,
+    source: rusqlite::Error,
+) -> StoreError {
     StoreError::Feed {
         feed_id: feed_id.to_owned(),
         path: path.to_owned(),
         action,
-        source,
+        source: Box::new(source),
     }
 }
 

@@ -100,13 +100,15 @@ fn strip_tracking(query: &str) -> String {
 }
 
 fn is_tracking(name: &str) -> bool {
-    TRACKING_PARAMETERS.iter().any(|pattern| match pattern.strip_suffix('*') {
-        Some(prefix) => {
-            name.len() >= prefix.len()
-                && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-        }
-        None => name.eq_ignore_ascii_case(pattern),
-    })
+    TRACKING_PARAMETERS
+        .iter()
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => {
+                name.len() >= prefix.len()
+                    && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            }
+            None => name.eq_ignore_ascii_case(pattern),
+        })
 }
 
 #[cfg(test)]
@@ -126,8 +128,14 @@ mod tests {
         assert_eq!(c("/relative/path"), None);
         assert_eq!(c("not a url"), None);
         assert_eq!(c(""), None);
-        assert_eq!(c("http://example.com/a").as_deref(), Some("http://example.com/a"));
-        assert_eq!(c("HTTPS://example.com/a").as_deref(), Some("https://example.com/a"));
+        assert_eq!(
+            c("http://example.com/a").as_deref(),
+            Some("http://example.com/a")
+        );
+        assert_eq!(
+            c("HTTPS://example.com/a").as_deref(),
+            Some("https://example.com/a")
+        );
     }
 
     #[test]
@@ -136,15 +144,30 @@ mod tests {
             c("https://WWW.Example.GOV:443/Path/Case").as_deref(),
             Some("https://www.example.gov/Path/Case")
         );
-        assert_eq!(c("http://example.com:80").as_deref(), Some("http://example.com/"));
-        assert_eq!(c("http://example.com:8080/x").as_deref(), Some("http://example.com:8080/x"));
-        assert_eq!(c("https://example.com:80/x").as_deref(), Some("https://example.com:80/x"));
+        assert_eq!(
+            c("http://example.com:80").as_deref(),
+            Some("http://example.com/")
+        );
+        assert_eq!(
+            c("http://example.com:8080/x").as_deref(),
+            Some("http://example.com:8080/x")
+        );
+        assert_eq!(
+            c("https://example.com:80/x").as_deref(),
+            Some("https://example.com:80/x")
+        );
     }
 
     #[test]
     fn fragment_and_credentials_dropped() {
-        assert_eq!(c("https://example.com/a#section-2").as_deref(), Some("https://example.com/a"));
-        assert_eq!(c("https://user:pw@example.com/a").as_deref(), Some("https://example.com/a"));
+        assert_eq!(
+            c("https://example.com/a#section-2").as_deref(),
+            Some("https://example.com/a")
+        );
+        assert_eq!(
+            c("https://user:pw@example.com/a").as_deref(),
+            Some("https://example.com/a")
+        );
     }
 
     #[test]
@@ -167,10 +190,22 @@ mod tests {
 
     #[test]
     fn empty_query_dropped() {
-        assert_eq!(c("https://example.com/a?").as_deref(), Some("https://example.com/a"));
-        assert_eq!(c("https://example.com/a?utm_source=x").as_deref(), Some("https://example.com/a"));
-        assert_eq!(c("https://example.com/a?&&").as_deref(), Some("https://example.com/a"));
-        assert_eq!(c("https://example.com/a?x=1&&y=2").as_deref(), Some("https://example.com/a?x=1&y=2"));
+        assert_eq!(
+            c("https://example.com/a?").as_deref(),
+            Some("https://example.com/a")
+        );
+        assert_eq!(
+            c("https://example.com/a?utm_source=x").as_deref(),
+            Some("https://example.com/a")
+        );
+        assert_eq!(
+            c("https://example.com/a?&&").as_deref(),
+            Some("https://example.com/a")
+        );
+        assert_eq!(
+            c("https://example.com/a?x=1&&y=2").as_deref(),
+            Some("https://example.com/a?x=1&y=2")
+        );
     }
 
     #[test]
@@ -183,7 +218,10 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_and_absurd_length() {
-        assert_eq!(c("  https://example.com/a \n").as_deref(), Some("https://example.com/a"));
+        assert_eq!(
+            c("  https://example.com/a \n").as_deref(),
+            Some("https://example.com/a")
+        );
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
         assert_eq!(c(&long), None);
     }

@@ -12,14 +12,47 @@ const DROPPED_ELEMENTS: &[&str] = &[
 
 /// Elements that end a line.
 const LINE_ELEMENTS: &[&str] = &[
-    "br", "div", "li", "dt", "dd", "tr", "section", "article", "header", "footer", "nav",
-    "aside", "main", "figure", "figcaption", "address", "details", "summary", "caption",
-    "fieldset", "legend", "form", "dl", "hr", "option",
+    "br",
+    "div",
+    "li",
+    "dt",
+    "dd",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "figure",
+    "figcaption",
+    "address",
+    "details",
+    "summary",
+    "caption",
+    "fieldset",
+    "legend",
+    "form",
+    "dl",
+    "hr",
+    "option",
 ];
 
 /// Elements that stand as paragraphs (a blank line around them).
 const PARAGRAPH_ELEMENTS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
 ];
 
 /// Table cells are separated by a space so that adjacent cells do not glue together.
@@ -254,7 +287,10 @@ mod tests {
     fn plain_text_survives() {
         assert_eq!(html_to_text("AT&T wins $5M"), "AT&T wins $5M");
         assert_eq!(html_to_text("a < b and c > d"), "a < b and c > d");
-        assert_eq!(html_to_text("Senate passes AI bill"), "Senate passes AI bill");
+        assert_eq!(
+            html_to_text("Senate passes AI bill"),
+            "Senate passes AI bill"
+        );
         assert_eq!(html_to_text("5 > 3"), "5 > 3");
     }
 
@@ -282,13 +318,19 @@ mod tests {
 
     #[test]
     fn plain_text_paragraphs_are_kept() {
-        assert_eq!(html_to_text("first\n\nsecond\n \n\nthird"), "first\n\nsecond\n\nthird");
+        assert_eq!(
+            html_to_text("first\n\nsecond\n \n\nthird"),
+            "first\n\nsecond\n\nthird"
+        );
     }
 
     #[test]
     fn entities_are_decoded() {
         assert_eq!(html_to_text("AT&amp;T &lt;b&gt;"), "AT&T <b>");
-        assert_eq!(html_to_text("&quot;q&quot; &#39;s&#39; &#x2014; &eacute;"), "\"q\" 's' — é");
+        assert_eq!(
+            html_to_text("&quot;q&quot; &#39;s&#39; &#x2014; &eacute;"),
+            "\"q\" 's' — é"
+        );
         // A no-break space is whitespace like any other in clean text.
         assert_eq!(html_to_text("caf&eacute;&nbsp;au lait"), "café au lait");
         // A bare ampersand is text, not an entity.
@@ -307,17 +349,25 @@ mod tests {
     #[test]
     fn blocks_become_breaks() {
         assert_eq!(html_to_text("<p>One</p><p>Two</p>"), "One\n\nTwo");
-        assert_eq!(html_to_text("line1<br>line2<br/>line3"), "line1\nline2\nline3");
+        assert_eq!(
+            html_to_text("line1<br>line2<br/>line3"),
+            "line1\nline2\nline3"
+        );
         assert_eq!(html_to_text("<div>a</div><div>b</div>"), "a\nb");
         assert_eq!(
             html_to_text("<h1>Title</h1>\n  <ul>\n <li>x</li>\n <li>y</li>\n</ul><p>end</p>"),
             "Title\n\nx\ny\n\nend"
         );
         assert_eq!(
-            html_to_text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"),
+            html_to_text(
+                "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
+            ),
             "a b\nc d"
         );
-        assert_eq!(html_to_text("<blockquote>quoted</blockquote>text"), "quoted\n\ntext");
+        assert_eq!(
+            html_to_text("<blockquote>quoted</blockquote>text"),
+            "quoted\n\ntext"
+        );
         assert_eq!(html_to_text("a<br><br><br><br>b"), "a\nb");
     }
 
@@ -332,7 +382,10 @@ mod tests {
 
     #[test]
     fn pre_keeps_its_lines() {
-        assert_eq!(html_to_text("<pre>line 1\nline   2\n</pre>after"), "line 1\nline 2\n\nafter");
+        assert_eq!(
+            html_to_text("<pre>line 1\nline   2\n</pre>after"),
+            "line 1\nline 2\n\nafter"
+        );
     }
 
     #[test]
@@ -341,7 +394,10 @@ mod tests {
         assert_eq!(html_to_text("</div></p>stray closers"), "stray closers");
         assert_eq!(html_to_text("<"), "<");
         assert_eq!(html_to_text("<<>>"), "<<>>");
-        assert_eq!(html_to_text("<html><head><title>t</title></head><body>b</body></html>"), "b");
+        assert_eq!(
+            html_to_text("<html><head><title>t</title></head><body>b</body></html>"),
+            "b"
+        );
     }
 
     #[test]

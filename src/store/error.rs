@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 /// An error of the SQLite store.
+// The rusqlite errors are boxed: unboxed, they would make every `Result` of the store large.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -16,7 +17,7 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error("no database at {path} (nothing has been stored yet)")]
     NotFound { path: PathBuf },
@@ -43,7 +44,7 @@ pub enum StoreError {
         path: PathBuf,
         version: i64,
         #[source]
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error("the database {path} was opened read-only; cannot {action}")]
     ReadOnly { path: PathBuf, action: &'static str },
@@ -52,7 +53,7 @@ pub enum StoreError {
         path: PathBuf,
         action: &'static str,
         #[source]
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error("feed {feed_id} (database {path}): cannot {action}")]
     Feed {
@@ -60,7 +61,7 @@ pub enum StoreError {
         path: PathBuf,
         action: &'static str,
         #[source]
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error("feed {feed_id} is not in the database {path} (sync the feed list first)")]
     UnknownFeed { feed_id: String, path: PathBuf },

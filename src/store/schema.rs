@@ -87,7 +87,7 @@ pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let open_err = |source| StoreError::Open {
         path: path.to_owned(),
-        source,
+        source: Box::new(source),
     };
     loop {
         let tx = conn
@@ -117,7 +117,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         let migrate_err = |source| StoreError::Migrate {
             path: path.to_owned(),
             version: next,
-            source,
+            source: Box::new(source),
         };
         // `version` is in 0..MIGRATIONS.len() here, so the index is in bounds.
         tx.execute_batch(MIGRATIONS[version as usize])
