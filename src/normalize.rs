@@ -328,6 +328,27 @@ mod tests {
         );
     }
 
+    /// Pins the content hash: a change would make every stored item look edited on the next
+    /// poll (a new seq each, a full re-index). Fix the code, never the literal.
+    #[test]
+    fn content_hash_is_pinned() {
+        let item = Item {
+            item_id: "ignored".into(),
+            feed_id: "ignored too".into(),
+            guid: Some("not hashed".into()),
+            url: Some("https://example.gov/a".into()),
+            title: "Title é".into(),
+            summary: "Summary".into(),
+            body: "Body\n\nMore".into(),
+            authors: vec!["Jane".into()],
+            categories: vec!["AI".into(), "Policy".into()],
+            published: Utc.timestamp_opt(1_780_000_000, 500_000_000).unwrap(),
+            updated: None,
+            content_hash: String::new(),
+        };
+        assert_eq!(content_hash(&item), "04d18b539ff2e99f419ad501a84de29b");
+    }
+
     #[test]
     fn item_id_fallbacks() {
         let by_guid = item_id("f", Some("g1"), Some("https://a.example/x"), "c");

@@ -584,6 +584,7 @@ impl Store {
             .map_err(|e| self.sql_err("read a meta value", e))
     }
 
+    /// Sets (inserts or replaces) a meta value.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.check_writable("write a meta value")?;
         // One statement: its own transaction.

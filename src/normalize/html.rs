@@ -3,60 +3,36 @@
 
 use scraper::{Html, Node};
 
-/// Elements whose content is never text a reader sees: code, styling, embedded documents and
-/// media fallbacks ("your browser does not support …").
-const DROPPED_ELEMENTS: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
-    "canvas", "audio", "video", "select", "head", "title",
-];
+/// What an element means for the text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Its content is never text a reader sees: code, styling, embedded documents, media
+    /// fallbacks ("your browser does not support …").
+    Dropped,
+    /// Stands as a paragraph: a blank line around it.
+    Paragraph,
+    /// Ends a line.
+    Line,
+    /// A table cell: a space apart from its neighbours, so that cells do not glue together.
+    Cell,
+    Inline,
+}
 
-/// Elements that end a line.
-const LINE_ELEMENTS: &[&str] = &[
-    "br",
-    "div",
-    "li",
-    "dt",
-    "dd",
-    "tr",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "main",
-    "figure",
-    "figcaption",
-    "address",
-    "details",
-    "summary",
-    "caption",
-    "fieldset",
-    "legend",
-    "form",
-    "dl",
-    "hr",
-    "option",
-];
-
-/// Elements that stand as paragraphs (a blank line around them).
-const PARAGRAPH_ELEMENTS: &[&str] = &[
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "table",
-    "ul",
-    "ol",
-];
-
-/// Table cells are separated by a space so that adjacent cells do not glue together.
-const CELL_ELEMENTS: &[&str] = &["td", "th"];
+fn role(name: &str) -> Role {
+    match name {
+        "script" | "style" | "noscript" | "template" | "iframe" | "object" | "embed" | "svg"
+        | "math" | "canvas" | "audio" | "video" | "select" | "head" | "title" => Role::Dropped,
+        "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "table" | "ul"
+        | "ol" => Role::Paragraph,
+        "br" | "div" | "li" | "dt" | "dd" | "tr" | "section" | "article" | "header" | "footer"
+        | "nav" | "aside" | "main" | "figure" | "figcaption" | "address" | "details"
+        | "summary" | "caption" | "fieldset" | "legend" | "form" | "dl" | "hr" | "option" => {
+            Role::Line
+        }
+        "td" | "th" => Role::Cell,
+        _ => Role::Inline,
+    }
+}
 
 /// Converts an HTML fragment to clean text: scripts, styles and comments dropped, entities
 /// decoded, block elements turned into line breaks (paragraphs into blank lines), runs of
@@ -121,10 +97,11 @@ fn enter(node: &Node, out: &mut TextWriter) -> bool {
         }
         Node::Element(el) => {
             let name = el.name();
-            if DROPPED_ELEMENTS.contains(&name) {
+            let role = role(name);
+            if role == Role::Dropped {
                 return false;
             }
-            block_break(name, out);
+            block_break(role, out);
             if name == "pre" {
                 out.pre_depth += 1;
             }
@@ -139,7 +116,8 @@ fn enter(node: &Node, out: &mut TextWriter) -> bool {
 fn leave(node: &Node, out: &mut TextWriter) {
     if let Node::Element(el) = node {
         let name = el.name();
-        if DROPPED_ELEMENTS.contains(&name) {
+        let role = role(name);
+        if role == Role::Dropped {
             return;
         }
         if name == "pre" {
@@ -147,18 +125,17 @@ fn leave(node: &Node, out: &mut TextWriter) {
         }
         // `<br>` breaks once, when met; other blocks also break after themselves.
         if name != "br" {
-            block_break(name, out);
+            block_break(role, out);
         }
     }
 }
 
-fn block_break(name: &str, out: &mut TextWriter) {
-    if PARAGRAPH_ELEMENTS.contains(&name) {
-        out.request_break(2);
-    } else if LINE_ELEMENTS.contains(&name) {
-        out.request_break(1);
-    } else if CELL_ELEMENTS.contains(&name) {
-        out.request_space();
+fn block_break(role: Role, out: &mut TextWriter) {
+    match role {
+        Role::Paragraph => out.request_break(2),
+        Role::Line => out.request_break(1),
+        Role::Cell => out.request_space(),
+        Role::Dropped | Role::Inline => {}
     }
 }
 

@@ -88,4 +88,10 @@ mod tests {
         fn check<T: std::error::Error + Send + Sync + 'static>() {}
         check::<StoreError>();
     }
+
+    #[test]
+    fn store_can_move_to_a_blocking_thread() {
+        fn check<T: Send>() {}
+        check::<crate::store::Store>();
+    }
 }
