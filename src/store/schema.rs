@@ -1,0 +1,129 @@
+//! The `store`'s schema as numbered migrations: `MIGRATIONS[i]` takes a database from
+//! `PRAGMA user_version = i` to `i + 1`. Append new steps; never edit a released one.
+//!
+//! Timestamps are INTEGER microseconds since the Unix epoch (UTC): they sort as numbers, cover
+//! every date chrono can hold, and keep an item's dates exactly as `normalize` made them.
+//! Lists (tags, authors, categories) are JSON arrays of strings.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// The migration steps, in order.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: feeds, items, meta, counters.
+    r#"
+CREATE TABLE feeds (
+    id                 TEXT PRIMARY KEY NOT NULL,
+    -- The URL to fetch: the configured one, or where it permanently redirected to.
+    url                TEXT NOT NULL,
+    configured_url     TEXT NOT NULL,
+    -- The operator's title; the feed's own is feed_title.
+    title              TEXT,
+    feed_title         TEXT,
+    tags               TEXT NOT NULL DEFAULT '[]',
+    etag               TEXT,
+    last_modified      TEXT,
+    last_status        INTEGER,
+    last_fetch_at      INTEGER,
+    last_success_at    INTEGER,
+    last_error_kind    TEXT,
+    last_error         TEXT,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    retry_at           INTEGER,
+    created_at         INTEGER NOT NULL
+) STRICT;
+
+-- seq is the rowid: items are laid out in the order an index catches up with them, and
+-- "everything after seq N" is a range scan of the table itself.
+CREATE TABLE items (
+    seq           INTEGER PRIMARY KEY NOT NULL,
+    item_id       TEXT NOT NULL UNIQUE,
+    feed_id       TEXT NOT NULL REFERENCES feeds(id),
+    guid          TEXT,
+    url           TEXT,
+    title         TEXT NOT NULL,
+    summary       TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    authors       TEXT NOT NULL DEFAULT '[]',
+    categories    TEXT NOT NULL DEFAULT '[]',
+    published     INTEGER NOT NULL,
+    updated       INTEGER,
+    content_hash  TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX items_feed ON items(feed_id);
+CREATE INDEX items_published ON items(published);
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Internal counters, apart from meta so no caller can overwrite them. 'seq' is the highest
+-- item seq ever given: seqs are never reused, even if items are deleted one day.
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+) STRICT;
+INSERT INTO counters (name, value) VALUES ('seq', 0);
+"#,
+];
+
+/// The schema version this build writes and reads.
+pub(super) fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Brings the database up to [`current_version`], one transaction per step; refuses a
+/// database from a newer govwatch.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_owned(),
+        source: Box::new(source),
+    };
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(open_err)?;
+        // Read under the write lock, so two processes opening a fresh file at once cannot
+        // both apply the same step.
+        let version = user_version(&tx).map_err(open_err)?;
+        if version > current_version() {
+            return Err(StoreError::SchemaTooNew {
+                path: path.to_owned(),
+                found: version,
+                supported: current_version(),
+            });
+        }
+        if version == current_version() {
+            return Ok(());
+        }
+        if version < 0 {
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                column: "PRAGMA user_version",
+                detail: format!("negative schema version {version}"),
+            });
+        }
+        let next = version + 1;
+        let migrate_err = |source| StoreError::Migrate {
+            path: path.to_owned(),
+            version: next,
+            source: Box::new(source),
+        };
+        // `version` is in 0..MIGRATIONS.len() here, so the index is in bounds.
+        tx.execute_batch(MIGRATIONS[version as usize])
+            .map_err(migrate_err)?;
+        tx.pragma_update(None, "user_version", next)
+            .map_err(migrate_err)?;
+        tx.commit().map_err(migrate_err)?;
+    }
+}
