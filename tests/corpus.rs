@@ -107,7 +107,6 @@ fn corpus_conformance() {
                 continue;
             }
             (Outcome::Ok(parsed), "feed") => {
-                // NORMALIZE: run govwatch::normalize::normalize_entries on parsed.document here.
                 check_feed(&row.path, &bytes, parsed, &mut failures);
             }
             (Outcome::Err(e), "feed") => failures.push(fail(format!("expected a feed: {e}"))),
@@ -182,6 +181,16 @@ fn parse_with_limit(bytes: Vec<u8>, http_charset: Option<String>) -> Outcome {
             base_url: None,
         };
         let result = parse_document(&bytes, &opts);
+        // Normalization is part of the path every document takes; a panic or hang in it
+        // shows up here as Panicked or TimedOut, like one in the parser.
+        if let Ok(parsed) = &result {
+            let items = govwatch::normalize::normalize_entries(
+                "corpus",
+                &parsed.document,
+                chrono::Utc::now(),
+            );
+            assert!(items.len() <= parsed.document.entries.len());
+        }
         let _ = tx.send(result);
     });
     match rx.recv_timeout(PER_FILE_LIMIT) {

@@ -29,7 +29,7 @@ struct Status {
 
 /// Opens the store read-only, or `None` when nothing has been polled into this data dir yet.
 pub(super) fn open_store(settings: &Settings) -> anyhow::Result<Option<Store>> {
-    if !Store::exists(&settings.data_dir) {
+    if !settings.data_dir.join(crate::store::DATABASE_FILE).exists() {
         return Ok(None);
     }
     Ok(Some(Store::open_read_only(&settings.data_dir)?))
