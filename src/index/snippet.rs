@@ -74,14 +74,21 @@ fn highlighted(generator: &SnippetGenerator, text: &str) -> Option<Snippet> {
     if snippet.is_empty() {
         return None;
     }
+    // tantivy's fragment runs from the first to the last token: take back the punctuation that
+    // touches it (quotes, brackets, the final full stop) before deciding where text was cut.
     let range = snippet.fragment_range();
-    let mut out = String::with_capacity(snippet.fragment().len() + 2 * ELLIPSIS.len());
-    if !text[..range.start].trim().is_empty() {
+    let is_punct = |c: char| !c.is_whitespace() && !c.is_alphanumeric();
+    let before = &text[..range.start];
+    let start = before.trim_end_matches(is_punct).len();
+    let after = &text[range.end..];
+    let end = range.end + (after.len() - after.trim_start_matches(is_punct).len());
+    let mut out = String::with_capacity(end - start + 2 * ELLIPSIS.len());
+    if !text[..start].trim().is_empty() {
         out.push_str(ELLIPSIS);
     }
-    let shift = out.len();
-    out.push_str(snippet.fragment());
-    if !text[range.end..].trim().is_empty() {
+    let shift = out.len() + (range.start - start);
+    out.push_str(&text[start..end]);
+    if !text[end..].trim().is_empty() {
         out.push_str(ELLIPSIS);
     }
     let highlights = collapse_overlapped_ranges(snippet.highlighted())
