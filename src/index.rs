@@ -11,6 +11,7 @@
 //! any number of processes search, each through one long-lived reader and a fresh searcher per
 //! query.
 
+mod analyzer;
 mod query;
 mod schema;
 mod snippet;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::directory::error::LockError;
 use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
+use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::QueryParser;
 use tantivy::schema::Value;
 use tantivy::{
@@ -188,17 +190,22 @@ impl Index {
                 .map_err(|e| tantivy_err(dir, e))?
         };
         check_schema(dir, &index, &expected)?;
+        analyzer::register(&index);
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .clamp(1, MAX_WRITER_THREADS);
-        let writer = index
-            .writer_with_num_threads(threads, DEFAULT_WRITER_MEMORY_BYTES)
-            .map_err(|e| match e {
-                TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
-                    dir: dir.to_owned(),
-                },
-                other => tantivy_err(dir, other),
-            })?;
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(DEFAULT_WRITER_MEMORY_BYTES / threads)
+            // Merges run beside indexing and polling on a small machine: one at a time.
+            .num_merge_threads(1)
+            .build();
+        let writer = index.writer_with_options(options).map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
+                dir: dir.to_owned(),
+            },
+            other => tantivy_err(dir, other),
+        })?;
         // The writer's own process reloads explicitly after each commit: no watcher needed.
         Index::assemble(dir, index, fields, ReloadPolicy::Manual, Some(writer))
     }
@@ -219,6 +226,7 @@ impl Index {
         let index = tantivy::Index::open(directory).map_err(|e| tantivy_err(dir, e))?;
         let (expected, fields) = schema::build_schema();
         check_schema(dir, &index, &expected)?;
+        analyzer::register(&index);
         Index::assemble(dir, index, fields, ReloadPolicy::OnCommitWithDelay, None)
     }
 
@@ -371,11 +379,15 @@ impl Index {
         let top: Vec<(f32, DocAddress)> = if by_date {
             let collector = TopDocs::with_limit(limit)
                 .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc);
-            let docs = searcher.search(&query, &collector).map_err(|e| self.err(e))?;
+            let docs = searcher
+                .search(&query, &collector)
+                .map_err(|e| self.err(e))?;
             docs.into_iter().map(|(_, addr)| (0.0, addr)).collect()
         } else {
             let collector = TopDocs::with_limit(limit).order_by_score();
-            searcher.search(&query, &collector).map_err(|e| self.err(e))?
+            searcher
+                .search(&query, &collector)
+                .map_err(|e| self.err(e))?
         };
 
         let snippets = snippet::Snippeter::new(&searcher, snippet_query.as_deref(), &self.fields)

@@ -7,11 +7,12 @@
 
 use std::ops::Bound;
 
+use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
+    RangeQuery, TermSetQuery,
 };
 use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
-use tantivy::Term;
 
 use super::schema::{self, Fields};
 use super::{IndexError, SearchRequest};
@@ -70,7 +71,16 @@ pub(crate) fn parse_user_query(
     parser
         .build_query_from_user_input_ast(ast)
         .map(Some)
-        .map_err(|e| invalid(e.to_string()))
+        .map_err(|e| match e {
+            // Purely negative queries were given an `All` above, so what is left to exclude
+            // from is words the analyzer dropped.
+            QueryParserError::AllButQueryForbidden => invalid(
+                "nothing to search for: common words such as \"the\" or \"of\" are not \
+                 indexed"
+                    .to_owned(),
+            ),
+            other => invalid(other.to_string()),
+        })
 }
 
 /// Maps user field names to schema fields and normalizes tag values, refusing unknown fields
@@ -105,7 +115,11 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
             lower,
             upper,
         } => UserInputLeaf::Range {
-            field: field.as_deref().map(map_field).transpose()?.map(str::to_owned),
+            field: field
+                .as_deref()
+                .map(map_field)
+                .transpose()?
+                .map(str::to_owned),
             lower,
             upper,
         },
@@ -148,7 +162,9 @@ fn allow_purely_negative(ast: UserInputAst) -> UserInputAst {
     match ast {
         UserInputAst::Clause(mut clauses)
             if !clauses.is_empty()
-                && clauses.iter().all(|(occur, _)| *occur == Some(Occur::MustNot)) =>
+                && clauses
+                    .iter()
+                    .all(|(occur, _)| *occur == Some(Occur::MustNot)) =>
         {
             clauses.push((
                 Some(Occur::Must),
@@ -175,13 +191,23 @@ pub(crate) fn with_filters(
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
     };
     if req.since.is_some() || req.until.is_some() {
-        let term = |d| Term::from_field_date_for_search(fields.published, schema::to_tantivy_date(d));
-        let lower = req.since.as_ref().map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        let upper = req.until.as_ref().map_or(Bound::Unbounded, |d| Bound::Excluded(term(d)));
+        let term =
+            |d| Term::from_field_date_for_search(fields.published, schema::to_tantivy_date(d));
+        let lower = req
+            .since
+            .as_ref()
+            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+        let upper = req
+            .until
+            .as_ref()
+            .map_or(Bound::Unbounded, |d| Bound::Excluded(term(d)));
         clauses.push(filter(Box::new(RangeQuery::new(lower, upper))));
     }
     if !req.feeds.is_empty() {
-        let terms = req.feeds.iter().map(|f| Term::from_field_text(fields.feed, f.trim()));
+        let terms = req
+            .feeds
+            .iter()
+            .map(|f| Term::from_field_text(fields.feed, f.trim()));
         clauses.push(filter(Box::new(TermSetQuery::new(terms))));
     }
     let tags: Vec<String> = req

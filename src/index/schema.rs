@@ -25,10 +25,6 @@ pub(crate) const URL: &str = "url";
 pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SEQ: &str = "seq";
 
-/// tantivy's built-in English analyzer: simple tokenizer, long-token removal, lowercasing and
-/// the Porter stemmer. Built in, so any tantivy tool can open the index.
-const TEXT_TOKENIZER: &str = "en_stem";
-
 /// The schema's fields, resolved once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -48,7 +44,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |stored: bool| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer(TEXT_TOKENIZER)
+            .set_tokenizer(super::analyzer::TEXT_ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
