@@ -1,13 +1,16 @@
 //! Snippets for search hits: the best ~200-character passage of an item's body around the
 //! query's words, with the byte ranges to highlight, or the body's opening when nothing matched.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::Searcher;
 use tantivy::query::Query;
+use tantivy::schema::Field;
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::{Score, Searcher, Term};
 
+use super::analyzer;
 use super::schema::Fields;
 
 /// Target length of a snippet, in characters (tantivy counts bytes; close enough for a hint of
@@ -40,11 +43,34 @@ impl Snippeter {
         query: Option<&dyn Query>,
         fields: &Fields,
     ) -> tantivy::Result<Snippeter> {
-        let generator = |field| -> tantivy::Result<Option<SnippetGenerator>> {
+        // What `SnippetGenerator::create` does, but with the uncached analyzer: the generator
+        // clones its analyzer for every snippet, so a stem cache would start cold each time.
+        let generator = |field: Field| -> tantivy::Result<Option<SnippetGenerator>> {
             let Some(query) = query else { return Ok(None) };
-            let mut generator = SnippetGenerator::create(searcher, query, field)?;
-            generator.set_max_num_chars(SNIPPET_MAX_CHARS);
-            Ok(Some(generator))
+            let mut terms: BTreeSet<&Term> = BTreeSet::new();
+            query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    terms.insert(term);
+                }
+            });
+            let mut weights: BTreeMap<String, Score> = BTreeMap::new();
+            for term in terms {
+                let value = term.value();
+                let Some(text) = value.as_str() else {
+                    continue;
+                };
+                let doc_freq = searcher.doc_freq(term)?;
+                if doc_freq > 0 {
+                    // Rarer words weigh more in choosing the passage, as in tantivy.
+                    weights.insert(text.to_owned(), 1.0 / (1.0 + doc_freq as Score));
+                }
+            }
+            Ok(Some(SnippetGenerator::new(
+                weights,
+                analyzer::uncached(),
+                field,
+                SNIPPET_MAX_CHARS,
+            )))
         };
         Ok(Snippeter {
             body: generator(fields.body)?,
