@@ -353,6 +353,19 @@ impl Index {
         Ok(())
     }
 
+    /// Lets background segment merges finish and releases the writer lock: for a graceful
+    /// shutdown, after the last [`Index::commit`]. Anything staged and not committed is
+    /// discarded (as it is when the value is simply dropped).
+    pub fn close(self) -> Result<(), IndexError> {
+        let Index { dir, writer, .. } = self;
+        match writer {
+            Some(writer) => writer
+                .wait_merging_threads()
+                .map_err(|e| tantivy_err(&dir, e)),
+            None => Ok(()),
+        }
+    }
+
     /// Makes searches see the latest commit now, rather than shortly after it.
     pub fn reload(&self) -> Result<(), IndexError> {
         self.reader.reload().map_err(|e| self.err(e))

@@ -235,11 +235,21 @@ fn a_second_writer_is_told_another_process_is_writing() {
 }
 
 #[test]
-fn the_lock_is_released_when_the_writer_is_dropped() {
+fn the_lock_is_released_when_the_writer_is_dropped_or_closed() {
     let (dir, writer) = writable_with_corpus();
     drop(writer);
+    let mut index = Index::open_writable(dir.path()).unwrap();
+    assert_eq!(index.num_docs().unwrap(), 5);
+    index.upsert(&corpus()[..1]).unwrap();
+    index.close().unwrap();
     let index = Index::open_writable(dir.path()).unwrap();
     assert_eq!(index.num_docs().unwrap(), 5);
+}
+
+#[test]
+fn the_index_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Index>();
 }
 
 #[test]
@@ -399,6 +409,14 @@ fn field_prefixes() {
     assert_eq!(q(&index, "tag:Oversight"), ["a1", "a5"]);
     assert_eq!(q(&index, "tag:federal -feed:gao"), ["a2", "a4"]);
     assert_eq!(q(&index, "tag:eu OR feed:omb"), ["a2", "a3", "a4"]);
+    assert_eq!(
+        q(&index, "published:[2025-03-04T00:00:00Z TO *]"),
+        ["a4", "a5"]
+    );
+    assert_eq!(
+        q(&index, "contracts published:[* TO 2025-03-02T00:00:00Z}"),
+        ["a1"]
+    );
     // A quoted "tag:" is text, not a field.
     assert_eq!(q(&index, "\"tag:eu\""), Vec::<String>::new());
 }
