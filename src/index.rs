@@ -230,8 +230,8 @@ impl Index {
         Index::assemble(dir, index, fields, ReloadPolicy::OnCommitWithDelay, None)
     }
 
-    /// Deletes whatever index is in `dir` (of any schema) and opens a new, empty one for
-    /// writing: what `govwatch reindex` does when [`IndexError::SchemaMismatch`] says the
+    /// Deletes whatever index is in `dir` (of any schema; only tantivy's files) and opens a new,
+    /// empty one for writing: what `govwatch reindex` does when [`IndexError::SchemaMismatch`] says the
     /// index is from another version. Refuses with [`IndexError::Locked`] while another process
     /// writes to it.
     pub fn recreate(dir: &Path) -> Result<Index, IndexError> {
@@ -252,12 +252,11 @@ impl Index {
                 })?;
             for entry in std::fs::read_dir(dir).map_err(io)? {
                 let entry = entry.map_err(io)?;
-                if entry.path() == dir.join(&INDEX_WRITER_LOCK.filepath) {
-                    continue;
-                }
-                if entry.file_type().map_err(io)?.is_dir() {
-                    std::fs::remove_dir_all(entry.path()).map_err(io)?;
-                } else {
+                // Only tantivy's own files: a directory given by mistake (the data directory
+                // with the SQLite database in it) loses nothing else.
+                if is_index_file(&entry.file_name().to_string_lossy())
+                    && entry.file_type().map_err(io)?.is_file()
+                {
                     std::fs::remove_file(entry.path()).map_err(io)?;
                 }
             }
@@ -454,6 +453,16 @@ impl Index {
     }
 }
 
+/// Whether a file name is one tantivy writes: its metadata, or a segment file named by the
+/// segment's UUID (32 hex digits) and a component extension.
+fn is_index_file(name: &str) -> bool {
+    if name == "meta.json" || name == ".managed.json" {
+        return true;
+    }
+    let (stem, _ext) = name.split_once('.').unwrap_or((name, ""));
+    stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn tantivy_err(dir: &Path, source: TantivyError) -> IndexError {
     IndexError::Tantivy {
         dir: dir.to_owned(),
@@ -495,4 +504,39 @@ fn check_schema(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tantivy_files_are_index_files() {
+        for ours in [
+            "meta.json",
+            ".managed.json",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.12.del",
+        ] {
+            assert!(is_index_file(ours), "{ours}");
+        }
+        for theirs in [
+            "govwatch.sqlite",
+            "govwatch.sqlite-wal",
+            "outbox",
+            "0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdeg.idx",
+        ] {
+            assert!(!is_index_file(theirs), "{theirs}");
+        }
+    }
+
+    #[test]
+    fn payload_round_trips_and_garbage_is_an_error_naming_it() {
+        let dir = Path::new("/data/tantivy");
+        let text = serde_json::to_string(&Payload { seq: 42, schema: 1 }).unwrap();
+        assert_eq!(parse_payload(dir, &text).unwrap().seq, 42);
+        let err = parse_payload(dir, "{\"seq\":-1}").unwrap_err();
+        assert!(err.to_string().contains("/data/tantivy"), "{err}");
+    }
 }

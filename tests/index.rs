@@ -279,8 +279,13 @@ fn an_index_with_another_schema_is_refused_until_recreated() {
         assert!(matches!(err, IndexError::SchemaMismatch { .. }), "{err:?}");
         assert!(err.to_string().contains("govwatch reindex"), "{err}");
     }
+    std::fs::write(dir.path().join("govwatch.sqlite"), "not ours").unwrap();
     let mut index = Index::recreate(dir.path()).unwrap();
     assert_eq!(index.last_indexed_seq().unwrap(), 0);
+    assert!(
+        dir.path().join("govwatch.sqlite").exists(),
+        "recreate deletes only index files"
+    );
     index.upsert(&corpus()).unwrap();
     index.commit(5).unwrap();
     drop(index);
@@ -439,6 +444,13 @@ fn invalid_queries_are_query_errors_naming_the_query() {
             other => panic!("{bad:?} gave {other:?}"),
         }
     }
+    // Hostile input is refused before the recursive parser sees it.
+    for huge in ["(".repeat(100_000), "ai ".repeat(10_000)] {
+        let err = index.search(&req(&huge)).unwrap_err();
+        assert!(matches!(err, IndexError::Query { .. }), "{err:?}");
+    }
+    let deep = format!("{}regulation{}", "(".repeat(64), ")".repeat(64));
+    assert_eq!(q(&index, &deep), ["a3"]);
     let err = index.search(&req("nosuchfield:ai")).unwrap_err();
     assert!(err.to_string().contains("nosuchfield"), "{err}");
 }

@@ -20,6 +20,10 @@ use super::{IndexError, SearchRequest};
 /// Relevance weight of a title match relative to a body match.
 const TITLE_BOOST: f32 = 2.0;
 
+/// Limits on a query's size, far above what anyone types.
+const MAX_QUERY_BYTES: usize = 4096;
+const MAX_QUERY_GROUPS: usize = 64;
+
 /// Field names a user may write before a colon, and the schema field each one means.
 const USER_FIELDS: &[(&str, &str)] = &[
     ("title", schema::TITLE),
@@ -54,6 +58,18 @@ pub(crate) fn parse_user_query(
         query: text.to_owned(),
         message,
     };
+    // tantivy's grammar is a recursive parser: bound the input so no query can exhaust the
+    // stack or the CPU.
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(invalid(format!(
+            "the query is longer than {MAX_QUERY_BYTES} bytes"
+        )));
+    }
+    if text.bytes().filter(|&b| b == b'(').count() > MAX_QUERY_GROUPS {
+        return Err(invalid(format!(
+            "the query has more than {MAX_QUERY_GROUPS} parenthesized groups"
+        )));
+    }
     let ast = match query_grammar::parse_query(text) {
         Ok(ast) => ast,
         Err(_) => {
