@@ -787,7 +787,7 @@ fn measure_100k() {
             },
         ));
     }
-    for q in ["ai", "ai OR contracts"] {
+    for q in ["ai", "ai OR contracts", "\"artificial intelligence\""] {
         cases.push((
             "by-date",
             SearchRequest {
