@@ -216,9 +216,8 @@ fn positive(n: i64) -> Result<NonZeroUsize, String> {
 
 /// Parses a human duration such as `20s`, `30m`, `1h 30m`, `2d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("invalid duration {text:?} ({e}); use e.g. \"20s\", \"30m\", \"2h\"")
-    })?;
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. \"20s\", \"30m\", \"2h\""))?;
     if d.is_zero() {
         return Err(format!("duration {text:?} must be greater than zero"));
     }
