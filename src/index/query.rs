@@ -1,0 +1,244 @@
+//! The query language of `govwatch search`, and the filters around it.
+//!
+//! A user query is parsed by tantivy's grammar into its AST, which is then checked and rewritten
+//! (`tag:` → the `tags` field, tag values lowercased, a purely negative query given something to
+//! subtract from) before tantivy's `QueryParser` turns it into a query. Rewriting the AST rather
+//! than the text means quoted phrases are never touched.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
+    RangeQuery, TermSetQuery,
+};
+use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
+
+use super::schema::{self, Fields};
+use super::{IndexError, SearchRequest};
+
+/// Relevance weight of a title match relative to a body match.
+const TITLE_BOOST: f32 = 2.0;
+
+/// Limits on a query's size, far above what anyone types.
+const MAX_QUERY_BYTES: usize = 4096;
+const MAX_QUERY_GROUPS: usize = 64;
+
+/// Field names a user may write before a colon, and the schema field each one means.
+const USER_FIELDS: &[(&str, &str)] = &[
+    ("title", schema::TITLE),
+    ("body", schema::BODY),
+    ("feed", schema::FEED),
+    ("tag", schema::TAGS),
+    ("tags", schema::TAGS),
+    ("published", schema::PUBLISHED),
+    ("url", schema::URL),
+    ("id", schema::ITEM_ID),
+    ("item_id", schema::ITEM_ID),
+];
+
+pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {
+    let mut parser = QueryParser::for_index(index, vec![fields.title, fields.body]);
+    // `ai contracts` means both words: what people expect from a search box today.
+    parser.set_conjunction_by_default();
+    parser.set_field_boost(fields.title, TITLE_BOOST);
+    parser
+}
+
+/// Parses the user's query; `None` when it is empty (only filters apply).
+pub(crate) fn parse_user_query(
+    parser: &QueryParser,
+    text: &str,
+) -> Result<Option<Box<dyn Query>>, IndexError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |message: String| IndexError::Query {
+        query: text.to_owned(),
+        message,
+    };
+    // tantivy's grammar is a recursive parser: bound the input so no query can exhaust the
+    // stack or the CPU.
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(invalid(format!(
+            "the query is longer than {MAX_QUERY_BYTES} bytes"
+        )));
+    }
+    if text.bytes().filter(|&b| b == b'(').count() > MAX_QUERY_GROUPS {
+        return Err(invalid(format!(
+            "the query has more than {MAX_QUERY_GROUPS} parenthesized groups"
+        )));
+    }
+    let ast = match query_grammar::parse_query(text) {
+        Ok(ast) => ast,
+        Err(_) => {
+            // The strict parser says only "error"; the lenient one says what and where.
+            let (_, errors) = query_grammar::parse_query_lenient(text);
+            let message = match errors.first() {
+                Some(e) => format!("{} (at character {})", e.message, e.pos),
+                None => "syntax error".to_owned(),
+            };
+            return Err(invalid(message));
+        }
+    };
+    let ast = rewrite(ast).map_err(invalid)?;
+    let ast = allow_purely_negative(ast);
+    parser
+        .build_query_from_user_input_ast(ast)
+        .map(Some)
+        .map_err(|e| match e {
+            // Purely negative queries were given an `All` above, so what is left to exclude
+            // from is words the analyzer dropped.
+            QueryParserError::AllButQueryForbidden => invalid(
+                "nothing to search for: common words such as \"the\" or \"of\" are not \
+                 indexed"
+                    .to_owned(),
+            ),
+            other => invalid(other.to_string()),
+        })
+}
+
+/// Maps user field names to schema fields and normalizes tag values, refusing unknown fields
+/// with a message that lists the known ones.
+fn rewrite(ast: UserInputAst) -> Result<UserInputAst, String> {
+    Ok(match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, sub)| rewrite(sub).map(|sub| (occur, sub)))
+                .collect::<Result<_, _>>()?,
+        ),
+        UserInputAst::Boost(sub, boost) => UserInputAst::Boost(Box::new(rewrite(*sub)?), boost),
+        UserInputAst::Leaf(leaf) => UserInputAst::Leaf(Box::new(rewrite_leaf(*leaf)?)),
+    })
+}
+
+fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
+    Ok(match leaf {
+        UserInputLeaf::Literal(mut literal) => {
+            if let Some(name) = literal.field_name.take() {
+                let field = map_field(&name)?;
+                if field == schema::TAGS {
+                    literal.phrase = schema::normalize_tag(&literal.phrase);
+                }
+                literal.field_name = Some(field.to_owned());
+            }
+            UserInputLeaf::Literal(literal)
+        }
+        UserInputLeaf::Range {
+            field,
+            lower,
+            upper,
+        } => UserInputLeaf::Range {
+            field: field
+                .as_deref()
+                .map(map_field)
+                .transpose()?
+                .map(str::to_owned),
+            lower,
+            upper,
+        },
+        UserInputLeaf::Set { field, elements } => {
+            let field = field.as_deref().map(map_field).transpose()?;
+            let elements = if field == Some(schema::TAGS) {
+                elements.iter().map(|e| schema::normalize_tag(e)).collect()
+            } else {
+                elements
+            };
+            UserInputLeaf::Set {
+                field: field.map(str::to_owned),
+                elements,
+            }
+        }
+        UserInputLeaf::Exists { field } => UserInputLeaf::Exists {
+            field: map_field(&field)?.to_owned(),
+        },
+        UserInputLeaf::Regex { .. } => return Err("regular expressions are not supported".into()),
+        UserInputLeaf::All => UserInputLeaf::All,
+    })
+}
+
+fn map_field(name: &str) -> Result<&'static str, String> {
+    USER_FIELDS
+        .iter()
+        .find(|(user, _)| *user == name)
+        .map(|(_, field)| *field)
+        .ok_or_else(|| {
+            format!(
+                "unknown field `{name}:` (known fields: title, body, feed, tag, published, url, \
+                 id; put words containing a colon in quotes)"
+            )
+        })
+}
+
+/// tantivy refuses a query that only excludes (`-draft`); govwatch reads it as "everything
+/// except", which is what a user narrowing a filtered listing means.
+fn allow_purely_negative(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(mut clauses)
+            if !clauses.is_empty()
+                && clauses
+                    .iter()
+                    .all(|(occur, _)| *occur == Some(Occur::MustNot)) =>
+        {
+            clauses.push((
+                Some(Occur::Must),
+                UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+            ));
+            UserInputAst::Clause(clauses)
+        }
+        other => other,
+    }
+}
+
+/// Combines the user query with the request's filters. Filters never change the score: they
+/// are wrapped in a zero constant score so BM25 ranking is that of the user query alone.
+pub(crate) fn with_filters(
+    fields: &Fields,
+    user_query: Option<Box<dyn Query>>,
+    req: &SearchRequest,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(query) = user_query {
+        clauses.push((Occur::Must, query));
+    }
+    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    };
+    if req.since.is_some() || req.until.is_some() {
+        let term =
+            |d| Term::from_field_date_for_search(fields.published, schema::to_tantivy_date(d));
+        let lower = req
+            .since
+            .as_ref()
+            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+        let upper = req
+            .until
+            .as_ref()
+            .map_or(Bound::Unbounded, |d| Bound::Excluded(term(d)));
+        clauses.push(filter(Box::new(RangeQuery::new(lower, upper))));
+    }
+    if !req.feeds.is_empty() {
+        let terms = req
+            .feeds
+            .iter()
+            .map(|f| Term::from_field_text(fields.feed, f.trim()));
+        clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+    }
+    let tags: Vec<String> = req
+        .tags
+        .iter()
+        .map(|t| schema::normalize_tag(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if !tags.is_empty() {
+        let terms = tags.iter().map(|t| Term::from_field_text(fields.tags, t));
+        clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+    }
+    match clauses.len() {
+        0 => Box::new(AllQuery),
+        1 if matches!(clauses[0].0, Occur::Must) => clauses.remove(0).1,
+        _ => Box::new(BooleanQuery::new(clauses)),
+    }
+}

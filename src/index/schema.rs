@@ -1,0 +1,165 @@
+//! The tantivy schema of the index, and how a [`StoredItem`] becomes a tantivy document.
+//!
+//! Any change here that alters what is indexed (a field, an option, a tokenizer, how a value is
+//! normalized before indexing) must bump [`SCHEMA_VERSION`]: an index built by another version
+//! is then refused with a message that says to run `govwatch reindex`.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::model::StoredItem;
+
+/// Version of what the index holds and how. Recorded in every commit payload.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub(crate) const ITEM_ID: &str = "item_id";
+pub(crate) const TITLE: &str = "title";
+pub(crate) const BODY: &str = "body";
+pub(crate) const FEED: &str = "feed";
+pub(crate) const FEED_TITLE: &str = "feed_title";
+pub(crate) const TAGS: &str = "tags";
+pub(crate) const URL: &str = "url";
+pub(crate) const PUBLISHED: &str = "published";
+pub(crate) const SEQ: &str = "seq";
+
+/// The schema's fields, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub item_id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub feed: Field,
+    pub feed_title: Field,
+    pub tags: Field,
+    pub url: Field,
+    pub published: Field,
+    pub seq: Field,
+}
+
+/// The schema this version of govwatch writes and expects.
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(super::analyzer::TEXT_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        item_id: builder.add_text_field(ITEM_ID, STRING | STORED),
+        title: builder.add_text_field(TITLE, text(true)),
+        // Stored so snippets can be cut from it.
+        body: builder.add_text_field(BODY, text(true)),
+        feed: builder.add_text_field(FEED, STRING | STORED | FAST),
+        feed_title: builder.add_text_field(FEED_TITLE, STORED),
+        // Indexed only: tags are filters, never shown from the index.
+        tags: builder.add_text_field(TAGS, STRING),
+        url: builder.add_text_field(URL, STRING | STORED),
+        published: builder.add_date_field(
+            PUBLISHED,
+            DateOptions::from(INDEXED)
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        seq: builder.add_u64_field(SEQ, STORED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+/// Tags are matched case-insensitively: stored lowercase, and filters and `tag:` terms are
+/// lowercased the same way.
+pub(crate) fn normalize_tag(tag: &str) -> String {
+    tag.trim().to_lowercase()
+}
+
+/// tantivy dates are nanoseconds in an i64 (years 1678–2261); feed dates are not to be trusted,
+/// so out-of-range seconds are clamped instead of overflowing.
+pub(crate) fn to_tantivy_date(date: &chrono::DateTime<chrono::Utc>) -> DateTime {
+    const MAX_SECS: i64 = i64::MAX / 1_000_000_000;
+    DateTime::from_timestamp_secs(date.timestamp().clamp(-MAX_SECS, MAX_SECS))
+}
+
+pub(crate) fn from_tantivy_date(date: DateTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(date.into_timestamp_secs(), 0).unwrap_or_default()
+}
+
+/// The searchable body: the summary and the full text, without repeating the summary when the
+/// body already starts with it (`normalize` uses the summary as body when there is no content).
+pub(crate) fn body_text(summary: &str, body: &str) -> String {
+    let summary = summary.trim();
+    let body = body.trim();
+    if summary.is_empty() || body.starts_with(summary) {
+        body.to_owned()
+    } else if body.is_empty() {
+        summary.to_owned()
+    } else {
+        format!("{summary}\n\n{body}")
+    }
+}
+
+pub(crate) fn to_document(fields: &Fields, stored: &StoredItem) -> TantivyDocument {
+    let item = &stored.item;
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.item_id, &item.item_id);
+    doc.add_text(fields.title, &item.title);
+    doc.add_text(fields.body, body_text(&item.summary, &item.body));
+    doc.add_text(fields.feed, &item.feed_id);
+    if let Some(feed_title) = &stored.feed_title {
+        doc.add_text(fields.feed_title, feed_title);
+    }
+    let mut tags: Vec<String> = stored
+        .tags
+        .iter()
+        .map(|t| normalize_tag(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.sort_unstable();
+    tags.dedup();
+    for tag in tags {
+        doc.add_text(fields.tags, tag);
+    }
+    if let Some(url) = &item.url {
+        doc.add_text(fields.url, url);
+    }
+    doc.add_date(fields.published, to_tantivy_date(&item.published));
+    doc.add_u64(fields.seq, stored.seq);
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn body_text_does_not_repeat_the_summary() {
+        assert_eq!(body_text("Short.", "Short. And more."), "Short. And more.");
+        assert_eq!(body_text("Same", "Same"), "Same");
+        assert_eq!(body_text("Lead", "Other text"), "Lead\n\nOther text");
+        assert_eq!(body_text("Only summary", ""), "Only summary");
+        assert_eq!(body_text("", "Only body"), "Only body");
+    }
+
+    #[test]
+    fn dates_round_trip_and_extremes_are_clamped() {
+        let d = chrono::Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
+        assert_eq!(from_tantivy_date(to_tantivy_date(&d)), d);
+        let far = chrono::Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
+        let clamped = from_tantivy_date(to_tantivy_date(&far));
+        assert!(clamped.timestamp() > 0 && clamped.timestamp() < far.timestamp());
+    }
+
+    #[test]
+    fn schema_is_stable_across_builds() {
+        assert_eq!(build_schema().0, build_schema().0);
+    }
+}
