@@ -158,7 +158,9 @@ pub fn poll(
 fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
     match state {
         Some(s) => FetchRequest {
-            url: s.url.clone(),
+            // The store only records URLs that parsed; should one not, the configured URL is
+            // the safe choice.
+            url: url::Url::parse(&s.url).unwrap_or_else(|_| feed.url.clone()),
             etag: s.etag.clone(),
             last_modified: s.last_modified.clone(),
         },

@@ -9,7 +9,7 @@ use super::dates::{DayEnd, parse_when};
 use crate::config::Settings;
 use crate::index::{Hit, Index, SearchRequest, Sort};
 
-pub const DEFAULT_LIMIT: usize = 20;
+pub const DEFAULT_LIMIT: u64 = 20;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum SortArg {
@@ -36,8 +36,8 @@ pub struct Args {
     #[arg(long = "tag", value_name = "T")]
     tags: Vec<String>,
     /// At most N results.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = clap::value_parser!(u32).range(1..=10_000).map(|n| n as usize))]
-    limit: usize,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    limit: u64,
     #[arg(long, value_enum, default_value = "relevance")]
     sort: SortArg,
     /// JSON Lines: one object per result.
@@ -81,7 +81,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         until,
         feeds: args.feeds,
         tags: args.tags.into_iter().map(|t| t.to_lowercase()).collect(),
-        limit: args.limit,
+        // The parser bounds it to 10,000.
+        limit: args.limit as usize,
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,

@@ -47,7 +47,9 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn words(&mut self, n: usize) -> String {
+    /// `min` to `min + spread - 1` words.
+    fn words(&mut self, min: usize, spread: usize) -> String {
+        let n = min + self.below(spread);
         (0..n).map(|_| VOCAB[self.below(VOCAB.len())]).collect::<Vec<_>>().join(" ")
     }
 }
@@ -64,9 +66,9 @@ fn rss_doc(rng: &mut Rng, doc: usize) -> Vec<u8> {
     for i in 0..ITEMS_PER_DOC {
         let n = doc * ITEMS_PER_DOC + i;
         let published = base_time() + chrono::Duration::minutes((n * 5) as i64);
-        let title = rng.words(6 + rng.below(7));
-        let p1 = rng.words(30 + rng.below(30));
-        let p2 = rng.words(20 + rng.below(30));
+        let title = rng.words(6, 7);
+        let p1 = rng.words(30, 30);
+        let p2 = rng.words(20, 30);
         s.push_str(&format!(
             "<item><title>{title}</title><link>https://bench.example/{doc}/items/{n}?utm_source=rss</link>\
              <guid isPermaLink=\"false\">bench-{n}</guid><pubDate>{}</pubDate>\
