@@ -4,16 +4,16 @@
 //! The pipeline, one module per stage (see ARCHITECTURE.md):
 //! `feeds` → `fetch` → `decode` → `parse` → `normalize` → `store` → `index`.
 
+pub mod cli;
 pub mod config;
 pub mod decode;
+mod failpoint;
 pub mod feeds;
 pub mod fetch;
 pub mod index;
 pub mod model;
 pub mod normalize;
 pub mod parse;
-pub mod store;
-pub mod cli;
-mod failpoint;
 pub mod pipeline;
 pub mod poll;
+pub mod store;

@@ -189,7 +189,7 @@ fn map_feed(feed: fr::Feed, format: FeedFormat, base_url: Option<&Url>) -> Docum
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| map_entry(e, entry_base))
+        .map(|e| map_entry(e, entry_base, format))
         .collect();
     Document {
         format: Some(format),
@@ -216,7 +216,7 @@ fn map_feed(feed: fr::Feed, format: FeedFormat, base_url: Option<&Url>) -> Docum
     }
 }
 
-fn map_entry(e: fr::Entry, base: Option<&Url>) -> Entry {
+fn map_entry(e: fr::Entry, base: Option<&Url>, format: FeedFormat) -> Entry {
     let id = real_id(e.id);
     let mut link = main_link(&e.links).map(|l| absolutize(&l.href, base));
     if link.is_none() {
@@ -243,10 +243,14 @@ fn map_entry(e: fr::Entry, base: Option<&Url>) -> Entry {
             }
         }
     }
+    // feed-rs files JSON Feed attachments as links without a rel, but with a media type
+    // (an item's own `url` has none).
+    let attachment =
+        |l: &fr::Link| format == FeedFormat::JsonFeed && l.rel.is_none() && l.media_type.is_some();
     for l in e
         .links
         .iter()
-        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+        .filter(|l| l.rel.as_deref() == Some("enclosure") || attachment(l))
     {
         add(Enclosure {
             url: absolutize(&l.href, base),

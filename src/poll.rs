@@ -79,7 +79,10 @@ enum Fetched {
 }
 
 /// Picks the feeds a poll covers: all, or those named (each must exist).
-pub fn select<'a>(feeds: &'a [FeedConfig], only: &[String]) -> Result<Vec<&'a FeedConfig>, PollError> {
+pub fn select<'a>(
+    feeds: &'a [FeedConfig],
+    only: &[String],
+) -> Result<Vec<&'a FeedConfig>, PollError> {
     if only.is_empty() {
         return Ok(feeds.iter().collect());
     }
@@ -113,7 +116,11 @@ pub fn poll(
     let mut pending = 0;
     for (n, feed) in feeds.iter().enumerate() {
         let state = store.feed_state(&feed.id)?;
-        if let Some(until) = state.as_ref().and_then(|s| s.retry_at).filter(|t| *t > started_at) {
+        if let Some(until) = state
+            .as_ref()
+            .and_then(|s| s.retry_at)
+            .filter(|t| *t > started_at)
+        {
             let report = FeedReport {
                 feed: feed.id.clone(),
                 outcome: Outcome::Deferred { until },
@@ -175,7 +182,11 @@ fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
 async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest) -> Fetched {
     let at = Utc::now();
     let (meta, body) = match fetcher.fetch(&request).await {
-        Ok(FetchOutcome::NotModified(meta)) => return Fetched::NotModified { status: meta.status },
+        Ok(FetchOutcome::NotModified(meta)) => {
+            return Fetched::NotModified {
+                status: meta.status,
+            };
+        }
         Ok(FetchOutcome::Fetched(meta, body)) => (meta, body),
         Err(e) => return Fetched::Failed(fetch_failure(&e, at)),
     };

@@ -29,7 +29,10 @@ fn killed_before_index_commit_then_restarted_indexes_every_item_exactly_once() {
         })
         .collect();
     let doc = |v: &[(String, String, String)]| {
-        let refs: Vec<(&str, &str, &str)> = v.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+        let refs: Vec<(&str, &str, &str)> = v
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
         rss("Crash feed", &refs)
     };
     server.state.set_dynamic("a.xml", doc(&items[..25]));
@@ -51,7 +54,10 @@ fn killed_before_index_commit_then_restarted_indexes_every_item_exactly_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("failpoint before-index-commit"));
     let s = status(&home);
     assert_eq!(s["items"], 40, "{s}");
-    assert_eq!(s["indexed_docs"], 0, "nothing was committed to the index: {s}");
+    assert_eq!(
+        s["indexed_docs"], 0,
+        "nothing was committed to the index: {s}"
+    );
     assert_eq!(s["index_lag"], 40, "{s}");
 
     // 2. Restart: the items are already stored (nothing new), and the catch-up indexes them.
@@ -83,6 +89,10 @@ fn killed_before_index_commit_then_restarted_indexes_every_item_exactly_once() {
     assert_eq!(s["items"], 40, "{s}");
     assert_eq!(s["indexed_docs"], 40, "{s}");
     assert_eq!(search_ids(&home, "\"facial recognition\"").len(), 1);
-    assert_eq!(search_ids(&home, "batch3").len(), 0, "the old text of the updated item is gone");
+    assert_eq!(
+        search_ids(&home, "batch3").len(),
+        0,
+        "the old text of the updated item is gone"
+    );
     assert_eq!(search_ids(&home, "batch4").len(), 1);
 }

@@ -43,7 +43,9 @@ fn second_poll_sends_validators_and_adds_no_duplicates() {
     assert_eq!(etag["status"], 200);
     assert!(etag["new"].as_u64().unwrap() > 0, "{etag}");
     assert!(dated["new"].as_u64().unwrap() > 0, "{dated}");
-    let items = home.json_lines(&["status", "--json"])[0]["items"].as_u64().unwrap();
+    let items = home.json_lines(&["status", "--json"])[0]["items"]
+        .as_u64()
+        .unwrap();
 
     let second = poll_json(&home);
     for id in ["etag", "dated"] {
@@ -72,12 +74,27 @@ fn unchanged_content_without_validators_adds_nothing_and_a_changed_item_updates_
     let v1 = rss(
         "Oversight feed",
         &[
-            ("g1", "GAO reviews agency chatbot pilots", "Auditors examined twelve pilots."),
-            ("g2", "Senate hearing on model evaluations", "Witnesses from NIST testified."),
+            (
+                "g1",
+                "GAO reviews agency chatbot pilots",
+                "Auditors examined twelve pilots.",
+            ),
+            (
+                "g2",
+                "Senate hearing on model evaluations",
+                "Witnesses from NIST testified.",
+            ),
         ],
     );
     server.state.set_dynamic("feed.xml", v1.clone());
-    let home = Home::new(&feed_entry("oversight", &server.url("/dynamic/feed.xml"), &["oversight"]), true);
+    let home = Home::new(
+        &feed_entry(
+            "oversight",
+            &server.url("/dynamic/feed.xml"),
+            &["oversight"],
+        ),
+        true,
+    );
     let first = poll_json(&home);
     assert_eq!(by_feed(&first, "oversight")["new"], 2);
 
@@ -90,9 +107,21 @@ fn unchanged_content_without_validators_adds_nothing_and_a_changed_item_updates_
     let v2 = rss(
         "Oversight feed",
         &[
-            ("g1", "GAO reviews agency chatbot pilots", "Auditors examined twelve pilots."),
-            ("g2", "Senate hearing on model evaluations postponed", "The hearing moved to December."),
-            ("g3", "OMB issues memo on AI procurement", "Memo M-26-03 sets purchasing rules."),
+            (
+                "g1",
+                "GAO reviews agency chatbot pilots",
+                "Auditors examined twelve pilots.",
+            ),
+            (
+                "g2",
+                "Senate hearing on model evaluations postponed",
+                "The hearing moved to December.",
+            ),
+            (
+                "g3",
+                "OMB issues memo on AI procurement",
+                "Memo M-26-03 sets purchasing rules.",
+            ),
         ],
     );
     server.state.set_dynamic("feed.xml", v2);
@@ -101,8 +130,16 @@ fn unchanged_content_without_validators_adds_nothing_and_a_changed_item_updates_
     assert_eq!(by_feed(&third, "oversight")["updated"], 1);
 
     assert_eq!(search(&home, &["postponed"]).len(), 1);
-    assert_eq!(search(&home, &["testified"]).len(), 0, "the old text is gone from the index");
-    assert_eq!(search(&home, &["hearing"]).len(), 1, "updated in place, not duplicated");
+    assert_eq!(
+        search(&home, &["testified"]).len(),
+        0,
+        "the old text is gone from the index"
+    );
+    assert_eq!(
+        search(&home, &["hearing"]).len(),
+        1,
+        "updated in place, not duplicated"
+    );
     let status = &home.json_lines(&["status", "--json"])[0];
     assert_eq!(status["items"], 3);
     assert_eq!(status["indexed_docs"], 3);
@@ -111,7 +148,14 @@ fn unchanged_content_without_validators_adds_nothing_and_a_changed_item_updates_
 #[test]
 fn each_bad_feed_fails_alone_with_its_error_recorded() {
     let server = FeedServer::start();
-    let good = rss("Good", &[("ok1", "NIST releases AI risk profile", "Generative AI profile.")]);
+    let good = rss(
+        "Good",
+        &[(
+            "ok1",
+            "NIST releases AI risk profile",
+            "Generative AI profile.",
+        )],
+    );
     server.state.set_dynamic("good.xml", good);
     let feeds = [
         ("good", "/dynamic/good.xml"),
@@ -122,13 +166,23 @@ fn each_bad_feed_fails_alone_with_its_error_recorded() {
         ("missing", "/gone.xml"),
         ("looping", "/loop/0"),
     ];
-    let list: String = feeds.iter().map(|(id, path)| feed_entry(id, &server.url(path), &[])).collect();
+    let list: String = feeds
+        .iter()
+        .map(|(id, path)| feed_entry(id, &server.url(path), &[]))
+        .collect();
     let home = Home::new(&list, true);
 
     let out = home.cmd().args(["poll"]).output().unwrap();
-    assert!(out.status.success(), "poll exits 0 even when feeds fail: {out:?}");
+    assert!(
+        out.status.success(),
+        "poll exits 0 even when feeds fail: {out:?}"
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), feeds.len(), "one line per feed:\n{stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        feeds.len(),
+        "one line per feed:\n{stdout}"
+    );
 
     let lines = poll_json(&home);
     let list = feeds_list(&home);
@@ -147,7 +201,10 @@ fn each_bad_feed_fails_alone_with_its_error_recorded() {
         let line = by_feed(&lines, id);
         assert_eq!(line["outcome"], "failed", "{line}");
         assert_eq!(line["kind"], kind, "{line}");
-        assert!(line["error"].as_str().unwrap().contains("127.0.0.1"), "errors name the URL: {line}");
+        assert!(
+            line["error"].as_str().unwrap().contains("127.0.0.1"),
+            "errors name the URL: {line}"
+        );
         let r = row(id);
         assert_eq!(r["consecutive_errors"], 2, "{id} failed on both polls: {r}");
         assert!(r["last_error"].as_str().is_some(), "{r}");
@@ -184,7 +241,11 @@ fn redirects_are_followed_and_a_permanent_move_is_recorded() {
     let moved = list.iter().find(|r| r["id"] == "moved").unwrap();
     assert_eq!(moved["url"], server.url("/new-home.xml"), "{moved}");
     let chain = list.iter().find(|r| r["id"] == "chain").unwrap();
-    assert_eq!(chain["url"], server.url("/hop1"), "temporary redirects keep the URL");
+    assert_eq!(
+        chain["url"],
+        server.url("/hop1"),
+        "temporary redirects keep the URL"
+    );
 
     // The next poll goes straight to the new home.
     poll_json(&home);
@@ -200,14 +261,21 @@ fn private_addresses_are_refused_unless_allowed() {
     let line = by_feed(&lines, "local");
     assert_eq!(line["outcome"], "failed");
     assert_eq!(line["kind"], "private-address", "{line}");
-    assert!(server.state.requests_to("/etag.xml").is_empty(), "no request reached the server");
+    assert!(
+        server.state.requests_to("/etag.xml").is_empty(),
+        "no request reached the server"
+    );
 }
 
 #[test]
 fn unknown_feed_and_bad_config_are_errors() {
     let server = FeedServer::start();
     let home = Home::new(&feed_entry("a", &server.url("/etag.xml"), &[]), true);
-    let out = home.cmd().args(["poll", "--feed", "nope"]).output().unwrap();
+    let out = home
+        .cmd()
+        .args(["poll", "--feed", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown feed id \"nope\""));
 
@@ -215,9 +283,16 @@ fn unknown_feed_and_bad_config_are_errors() {
     let out = home.cmd().args(["poll"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml: feed b: missing field `url`"), "{err}");
+    assert!(
+        err.contains("bad.toml: feed b: missing field `url`"),
+        "{err}"
+    );
 
-    std::fs::write(home.path().join("govwatch.toml"), "[fetch]\ntimeout = \"soon\"\n").unwrap();
+    std::fs::write(
+        home.path().join("govwatch.toml"),
+        "[fetch]\ntimeout = \"soon\"\n",
+    )
+    .unwrap();
     let out = home.cmd().args(["status"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("key `fetch.timeout`"));

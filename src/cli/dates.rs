@@ -56,10 +56,22 @@ mod tests {
 
     #[test]
     fn dates_ages_and_timestamps() {
-        assert_eq!(parse_when("2026-11-01", DayEnd::Start, now()).unwrap(), at("2026-11-01T00:00:00Z"));
-        assert_eq!(parse_when("2026-11-01", DayEnd::End, now()).unwrap(), at("2026-11-02T00:00:00Z"));
-        assert_eq!(parse_when("7d", DayEnd::Start, now()).unwrap(), at("2026-11-18T12:00:00Z"));
-        assert_eq!(parse_when("24h", DayEnd::End, now()).unwrap(), at("2026-11-24T12:00:00Z"));
+        assert_eq!(
+            parse_when("2026-11-01", DayEnd::Start, now()).unwrap(),
+            at("2026-11-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("2026-11-01", DayEnd::End, now()).unwrap(),
+            at("2026-11-02T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("7d", DayEnd::Start, now()).unwrap(),
+            at("2026-11-18T12:00:00Z")
+        );
+        assert_eq!(
+            parse_when("24h", DayEnd::End, now()).unwrap(),
+            at("2026-11-24T12:00:00Z")
+        );
         assert_eq!(
             parse_when("2026-11-01T09:30:00-05:00", DayEnd::Start, now()).unwrap(),
             at("2026-11-01T14:30:00Z")

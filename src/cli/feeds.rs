@@ -18,7 +18,9 @@ pub enum Command {
 #[derive(Serialize)]
 struct Row {
     id: String,
+    /// Where the feed is fetched from: the configured URL, or where it permanently moved.
     url: String,
+    configured_url: String,
     title: Option<String>,
     tags: Vec<String>,
     /// False for feeds the store knows but no feed list names any more.
@@ -48,11 +50,35 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
         .iter()
         .map(|f| {
             let h = health.iter().find(|h| h.id == f.id);
-            row(f.id.clone(), f.url.to_string(), f.title.clone(), f.tags.clone(), true, h)
+            // The store knows where the feed moved to and the feed's own title.
+            let url = h
+                .map(|h| h.url.clone())
+                .unwrap_or_else(|| f.url.to_string());
+            let title = f.title.clone().or_else(|| h.and_then(|h| h.title.clone()));
+            row(
+                f.id.clone(),
+                url,
+                f.url.to_string(),
+                title,
+                f.tags.clone(),
+                true,
+                h,
+            )
         })
         .collect();
-    for h in health.iter().filter(|h| !configured.iter().any(|f| f.id == h.id)) {
-        rows.push(row(h.id.clone(), h.url.clone(), h.title.clone(), h.tags.clone(), false, Some(h)));
+    for h in health
+        .iter()
+        .filter(|h| !configured.iter().any(|f| f.id == h.id))
+    {
+        rows.push(row(
+            h.id.clone(),
+            h.url.clone(),
+            h.configured_url.clone(),
+            h.title.clone(),
+            h.tags.clone(),
+            false,
+            Some(h),
+        ));
     }
     if json {
         for r in &rows {
@@ -66,8 +92,15 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
         "ID", "STATUS", "LAST FETCH", "ERRORS", "ITEMS"
     );
     for r in &rows {
-        let status = r.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
-        let fetched = r.last_fetch.as_deref().map(short_time).unwrap_or_else(|| "never".into());
+        let status = r
+            .last_status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into());
+        let fetched = r
+            .last_fetch
+            .as_deref()
+            .map(short_time)
+            .unwrap_or_else(|| "never".into());
         let mut line = format!(
             "{:width$}  {:>6}  {:<20}  {:>6}  {:>6}  {}",
             r.id,
@@ -85,9 +118,11 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // a plain constructor of a flat record
 fn row(
     id: String,
     url: String,
+    configured_url: String,
     title: Option<String>,
     tags: Vec<String>,
     configured: bool,
@@ -96,6 +131,7 @@ fn row(
     Row {
         id,
         url,
+        configured_url,
         title,
         tags,
         configured,

@@ -25,7 +25,11 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "govwatch", version, about = "Watch public feeds for government-AI policy events, index them, search them")]
+#[command(
+    name = "govwatch",
+    version,
+    about = "Watch public feeds for government-AI policy events, index them, search them"
+)]
 pub struct Cli {
     /// Config file (TOML). Without one, defaults apply.
     #[arg(long, global = true, env = "GOVWATCH_CONFIG", value_name = "FILE")]

@@ -151,7 +151,10 @@ fn fetch(settings: &Settings, url: Url) -> anyhow::Result<(Vec<u8>, Option<Strin
         FetchOutcome::Fetched(meta, body) => Ok((body, meta.charset, Some(meta.final_url))),
         // Without validators a server has no reason to answer 304; say so rather than guess.
         FetchOutcome::NotModified(meta) => {
-            anyhow::bail!("{url}: server answered {} Not Modified to an unconditional GET", meta.status)
+            anyhow::bail!(
+                "{url}: server answered {} Not Modified to an unconditional GET",
+                meta.status
+            )
         }
     }
 }
@@ -231,6 +234,10 @@ fn print_human(out: &Output) {
         if let Some(link) = &e.link {
             println!("     {link}");
         }
-        println!("     id: {}  item_id: {}", e.id.as_deref().unwrap_or("(none)"), e.item_id);
+        println!(
+            "     id: {}  item_id: {}",
+            e.id.as_deref().unwrap_or("(none)"),
+            e.item_id
+        );
     }
 }

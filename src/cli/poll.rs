@@ -56,7 +56,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     )?;
     bar.finish_and_clear();
 
-    let (mut ok, mut unchanged, mut deferred, mut failed, mut new, mut updated) = (0, 0, 0, 0, 0, 0);
+    let (mut ok, mut unchanged, mut deferred, mut failed, mut new, mut updated) =
+        (0, 0, 0, 0, 0, 0);
     for f in &report.feeds {
         match f.outcome {
             Outcome::Fetched { .. } => ok += 1,
@@ -98,7 +99,10 @@ fn print_feed(feed: &FeedReport, width: usize, json: bool) {
     let outcome = match &feed.outcome {
         Outcome::Fetched { status } | Outcome::NotModified { status } => status.to_string(),
         Outcome::Deferred { until } => format!("deferred until {}", until.to_rfc3339()),
-        Outcome::Failed { status: Some(s), kind } => format!("{s} {kind}"),
+        Outcome::Failed {
+            status: Some(s),
+            kind,
+        } => format!("{s} {kind}"),
         Outcome::Failed { status: None, kind } => kind.clone(),
     };
     let mut line = format!(

@@ -116,7 +116,12 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
         published: hit.published.to_rfc3339(),
         score: hit.score,
         snippet: &hit.snippet.text,
-        highlights: hit.snippet.highlights.iter().map(|r| [r.start, r.end]).collect(),
+        highlights: hit
+            .snippet
+            .highlights
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect(),
     }
 }
 
@@ -145,7 +150,11 @@ fn highlight(text: &str, ranges: &[std::ops::Range<usize>], bold: bool) -> Strin
     let mut out = String::with_capacity(text.len() + ranges.len() * 8);
     let mut at = 0;
     for r in ranges {
-        if r.start < at || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
             continue;
         }
         out.push_str(&text[at..r.start]);
@@ -170,7 +179,10 @@ mod tests {
     #[test]
     fn highlight_marks_ranges_only_on_a_terminal() {
         assert_eq!(highlight("AI rule", &[0..2], false), "AI rule");
-        assert_eq!(highlight("AI rule", &[0..2, 3..7], true), "\x1b[1mAI\x1b[0m \x1b[1mrule\x1b[0m");
+        assert_eq!(
+            highlight("AI rule", &[0..2, 3..7], true),
+            "\x1b[1mAI\x1b[0m \x1b[1mrule\x1b[0m"
+        );
         // Out-of-range and overlapping ranges are skipped.
         assert_eq!(highlight("café", &[4..5, 0..99], true), "café");
     }

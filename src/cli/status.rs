@@ -70,12 +70,21 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         return super::print_json_line(&status);
     }
     println!("data dir:      {}", status.data_dir);
-    println!("feeds:         {} ({} failing)", status.feeds, status.feeds_failing);
+    println!(
+        "feeds:         {} ({} failing)",
+        status.feeds, status.feeds_failing
+    );
     println!("items:         {}", status.items);
     println!("indexed docs:  {}", status.indexed_docs);
     if status.index_lag > 0 {
-        println!("index lag:     {} items (the next poll or `govwatch reindex` catches up)", status.index_lag);
+        println!(
+            "index lag:     {} items (the next poll or `govwatch reindex` catches up)",
+            status.index_lag
+        );
     }
-    println!("last poll:     {}", status.last_poll.as_deref().unwrap_or("never"));
+    println!(
+        "last poll:     {}",
+        status.last_poll.as_deref().unwrap_or("never")
+    );
     Ok(())
 }

@@ -173,22 +173,32 @@ fn map_field(name: &str) -> Result<&'static str, String> {
 }
 
 /// tantivy refuses a query that only excludes (`-draft`); govwatch reads it as "everything
-/// except", which is what a user narrowing a filtered listing means.
+/// except", which is what a user narrowing a filtered listing means. The same holds for a
+/// purely negative group inside a larger query: `contract AND NOT biometric` parses as
+/// `+contract +(-biometric)`, whose inner group would otherwise match nothing.
 fn allow_purely_negative(ast: UserInputAst) -> UserInputAst {
     match ast {
-        UserInputAst::Clause(mut clauses)
+        UserInputAst::Clause(clauses) => {
+            let mut clauses: Vec<_> = clauses
+                .into_iter()
+                .map(|(occur, sub)| (occur, allow_purely_negative(sub)))
+                .collect();
             if !clauses.is_empty()
                 && clauses
                     .iter()
-                    .all(|(occur, _)| *occur == Some(Occur::MustNot)) =>
-        {
-            clauses.push((
-                Some(Occur::Must),
-                UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
-            ));
+                    .all(|(occur, _)| *occur == Some(Occur::MustNot))
+            {
+                clauses.push((
+                    Some(Occur::Must),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                ));
+            }
             UserInputAst::Clause(clauses)
         }
-        other => other,
+        UserInputAst::Boost(sub, boost) => {
+            UserInputAst::Boost(Box::new(allow_purely_negative(*sub)), boost)
+        }
+        leaf => leaf,
     }
 }
 

@@ -18,20 +18,123 @@ use govwatch::store::{FetchSuccess, Store};
 const ITEMS_PER_DOC: usize = 500;
 
 const VOCAB: &[&str] = &[
-    "artificial", "intelligence", "agency", "contract", "award", "procurement", "hearing",
-    "senate", "house", "committee", "oversight", "inspector", "general", "report", "rule",
-    "proposed", "notice", "comment", "docket", "federal", "register", "defense", "department",
-    "army", "navy", "air", "force", "model", "models", "governance", "risk", "management",
-    "framework", "nist", "standards", "safety", "security", "cloud", "data", "privacy",
-    "algorithm", "automated", "decision", "systems", "workforce", "training", "budget",
-    "appropriations", "bill", "act", "congress", "memo", "omb", "guidance", "chief", "officer",
-    "acquisition", "vendor", "software", "license", "enterprise", "agreement", "pilot",
-    "program", "million", "billion", "funding", "research", "development", "testing",
-    "evaluation", "deployment", "generative", "language", "chatbot", "public", "sector",
-    "state", "local", "government", "policy", "executive", "order", "memorandum", "compliance",
-    "audit", "transparency", "accountability", "civil", "rights", "bias", "fairness",
-    "the", "of", "and", "to", "in", "for", "on", "with", "by", "from", "at", "as", "new",
-    "will", "its", "that", "this", "an", "be", "are", "was", "has", "have", "said", "year",
+    "artificial",
+    "intelligence",
+    "agency",
+    "contract",
+    "award",
+    "procurement",
+    "hearing",
+    "senate",
+    "house",
+    "committee",
+    "oversight",
+    "inspector",
+    "general",
+    "report",
+    "rule",
+    "proposed",
+    "notice",
+    "comment",
+    "docket",
+    "federal",
+    "register",
+    "defense",
+    "department",
+    "army",
+    "navy",
+    "air",
+    "force",
+    "model",
+    "models",
+    "governance",
+    "risk",
+    "management",
+    "framework",
+    "nist",
+    "standards",
+    "safety",
+    "security",
+    "cloud",
+    "data",
+    "privacy",
+    "algorithm",
+    "automated",
+    "decision",
+    "systems",
+    "workforce",
+    "training",
+    "budget",
+    "appropriations",
+    "bill",
+    "act",
+    "congress",
+    "memo",
+    "omb",
+    "guidance",
+    "chief",
+    "officer",
+    "acquisition",
+    "vendor",
+    "software",
+    "license",
+    "enterprise",
+    "agreement",
+    "pilot",
+    "program",
+    "million",
+    "billion",
+    "funding",
+    "research",
+    "development",
+    "testing",
+    "evaluation",
+    "deployment",
+    "generative",
+    "language",
+    "chatbot",
+    "public",
+    "sector",
+    "state",
+    "local",
+    "government",
+    "policy",
+    "executive",
+    "order",
+    "memorandum",
+    "compliance",
+    "audit",
+    "transparency",
+    "accountability",
+    "civil",
+    "rights",
+    "bias",
+    "fairness",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "for",
+    "on",
+    "with",
+    "by",
+    "from",
+    "at",
+    "as",
+    "new",
+    "will",
+    "its",
+    "that",
+    "this",
+    "an",
+    "be",
+    "are",
+    "was",
+    "has",
+    "have",
+    "said",
+    "year",
 ];
 
 /// A small deterministic PRNG (xorshift64*), so every run benchmarks the same documents.
@@ -50,12 +153,17 @@ impl Rng {
     /// `min` to `min + spread - 1` words.
     fn words(&mut self, min: usize, spread: usize) -> String {
         let n = min + self.below(spread);
-        (0..n).map(|_| VOCAB[self.below(VOCAB.len())]).collect::<Vec<_>>().join(" ")
+        (0..n)
+            .map(|_| VOCAB[self.below(VOCAB.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
 fn base_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 /// One RSS 2.0 document of `ITEMS_PER_DOC` items, with HTML in the descriptions.
@@ -98,8 +206,16 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let docs = total.div_ceil(ITEMS_PER_DOC);
-    println!("govwatch pipeline bench: {} items in {docs} documents of {ITEMS_PER_DOC}", docs * ITEMS_PER_DOC);
-    println!("machine: {} logical CPUs", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "govwatch pipeline bench: {} items in {docs} documents of {ITEMS_PER_DOC}",
+        docs * ITEMS_PER_DOC
+    );
+    println!(
+        "machine: {} logical CPUs",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let documents: Vec<Vec<u8>> = (0..docs).map(|d| rss_doc(&mut rng, d)).collect();
@@ -111,8 +227,13 @@ fn main() {
     let mut ingested = Vec::with_capacity(docs);
     for (d, doc) in documents.iter().enumerate() {
         let feed_id = format!("bench-{}", d % 20);
-        let got = pipeline::ingest_bytes(&feed_id, doc, None, None, fetched_at).expect("generated document parses");
-        assert_eq!(got.items.len(), ITEMS_PER_DOC, "every generated item survives");
+        let got = pipeline::ingest_bytes(&feed_id, doc, None, None, fetched_at)
+            .expect("generated document parses");
+        assert_eq!(
+            got.items.len(),
+            ITEMS_PER_DOC,
+            "every generated item survives"
+        );
         ingested.push((feed_id, got));
     }
     let parse_time = start.elapsed();
@@ -133,7 +254,11 @@ fn main() {
             id: format!("bench-{n}"),
             url: url::Url::parse(&format!("https://bench.example/{n}")).expect("valid url"),
             title: None,
-            tags: vec![if n % 2 == 0 { "even".into() } else { "odd".into() }],
+            tags: vec![if n % 2 == 0 {
+                "even".into()
+            } else {
+                "odd".into()
+            }],
             interval: None,
             source: "bench".into(),
         })
@@ -149,7 +274,9 @@ fn main() {
             permanent_url: None,
             feed_title: got.feed_title.clone(),
         };
-        store.apply_fetch(feed_id, &success, &got.items).expect("store write");
+        store
+            .apply_fetch(feed_id, &success, &got.items)
+            .expect("store write");
     }
     let store_time = start.elapsed();
     let start = Instant::now();
@@ -173,12 +300,61 @@ fn main() {
     // 3. search
     let mid = base_time() + chrono::Duration::minutes((items * 5 / 2) as i64);
     let kinds: Vec<(&str, Vec<SearchRequest>)> = vec![
-        ("1 term", ["contract", "hearing", "nist", "privacy", "chatbot"].iter().map(|q| req(q, None)).collect()),
-        ("2 terms", ["artificial intelligence", "defense contract", "risk framework", "omb guidance"].iter().map(|q| req(q, None)).collect()),
-        ("3 terms", ["federal agency procurement", "senate committee hearing", "cloud security audit"].iter().map(|q| req(q, None)).collect()),
-        ("phrase", ["\"artificial intelligence\"", "\"the agency\"", "\"risk management\""].iter().map(|q| req(q, None)).collect()),
-        ("date-filtered", ["contract", "artificial intelligence", "oversight OR audit"].iter().map(|q| req(q, Some(mid))).collect()),
-        ("OR", ["contract OR award", "bias OR fairness OR privacy"].iter().map(|q| req(q, None)).collect()),
+        (
+            "1 term",
+            ["contract", "hearing", "nist", "privacy", "chatbot"]
+                .iter()
+                .map(|q| req(q, None))
+                .collect(),
+        ),
+        (
+            "2 terms",
+            [
+                "artificial intelligence",
+                "defense contract",
+                "risk framework",
+                "omb guidance",
+            ]
+            .iter()
+            .map(|q| req(q, None))
+            .collect(),
+        ),
+        (
+            "3 terms",
+            [
+                "federal agency procurement",
+                "senate committee hearing",
+                "cloud security audit",
+            ]
+            .iter()
+            .map(|q| req(q, None))
+            .collect(),
+        ),
+        (
+            "phrase",
+            [
+                "\"artificial intelligence\"",
+                "\"the agency\"",
+                "\"risk management\"",
+            ]
+            .iter()
+            .map(|q| req(q, None))
+            .collect(),
+        ),
+        (
+            "date-filtered",
+            ["contract", "artificial intelligence", "oversight OR audit"]
+                .iter()
+                .map(|q| req(q, Some(mid)))
+                .collect(),
+        ),
+        (
+            "OR",
+            ["contract OR award", "bias OR fairness OR privacy"]
+                .iter()
+                .map(|q| req(q, None))
+                .collect(),
+        ),
     ];
     let rounds = 60;
     let mut all = Vec::new();

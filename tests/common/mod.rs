@@ -39,7 +39,13 @@ pub struct ServerState {
 
 impl ServerState {
     pub fn requests_to(&self, path: &str) -> Vec<Seen> {
-        self.requests.lock().unwrap().iter().filter(|s| s.path == path).cloned().collect()
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
     }
 
     pub fn set_dynamic(&self, name: &str, body: Vec<u8>) {
@@ -69,11 +75,10 @@ impl FeedServer {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
-                let app = axum::Router::new()
-                    .fallback(move |uri: Uri, headers: HeaderMap| {
-                        let state = served.clone();
-                        async move { handle(state, uri, headers).await }
-                    });
+                let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+                    let state = served.clone();
+                    async move { handle(state, uri, headers).await }
+                });
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
                         let _ = stopped.await;
@@ -129,7 +134,13 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
             if get(header::IF_NONE_MATCH).as_deref() == Some(ETAG) {
                 return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
             }
-            ([(header::CONTENT_TYPE, "application/rss+xml"), (header::ETAG, ETAG)], fixture("rss2.xml"))
+            (
+                [
+                    (header::CONTENT_TYPE, "application/rss+xml"),
+                    (header::ETAG, ETAG),
+                ],
+                fixture("rss2.xml"),
+            )
                 .into_response()
         }
         "/dated.xml" => {
@@ -137,7 +148,10 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
                 return StatusCode::NOT_MODIFIED.into_response();
             }
             (
-                [(header::CONTENT_TYPE, "application/atom+xml"), (header::LAST_MODIFIED, LAST_MODIFIED)],
+                [
+                    (header::CONTENT_TYPE, "application/atom+xml"),
+                    (header::LAST_MODIFIED, LAST_MODIFIED),
+                ],
                 fixture("atom.xml"),
             )
                 .into_response()
@@ -147,7 +161,10 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
             enc.write_all(&fixture("feed.json")).unwrap();
             let body = enc.finish().unwrap();
             (
-                [(header::CONTENT_TYPE, "application/feed+json"), (header::CONTENT_ENCODING, "gzip")],
+                [
+                    (header::CONTENT_TYPE, "application/feed+json"),
+                    (header::CONTENT_ENCODING, "gzip"),
+                ],
                 body,
             )
                 .into_response()
@@ -156,13 +173,22 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         "/huge.xml" => {
             let chunks = (0..64).map(|_| Ok::<_, std::io::Error>(vec![b' '; 16 * 1024]));
             let stream = futures_stream(chunks.collect());
-            ([(header::CONTENT_TYPE, "application/rss+xml")], Body::from_stream(stream)).into_response()
+            (
+                [(header::CONTENT_TYPE, "application/rss+xml")],
+                Body::from_stream(stream),
+            )
+                .into_response()
         }
         "/slow.xml" => {
             tokio::time::sleep(Duration::from_secs(10)).await;
             xml(fixture("rss2.xml"), "application/rss+xml")
         }
-        "/limited.xml" => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "3600")], "slow down").into_response(),
+        "/limited.xml" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "3600")],
+            "slow down",
+        )
+            .into_response(),
         "/gone.xml" => (StatusCode::NOT_FOUND, "no such feed").into_response(),
         // A temporary redirect chain ending at a feed.
         "/hop1" => redirect(StatusCode::FOUND, "/hop2"),
@@ -177,7 +203,12 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         "/old-home.xml" => redirect(StatusCode::MOVED_PERMANENTLY, "/new-home.xml"),
         "/new-home.xml" => xml(fixture("atom.xml"), "application/atom+xml"),
         p if p.starts_with("/dynamic/") => {
-            let body = state.dynamic.lock().unwrap().get(&p["/dynamic/".len()..]).cloned();
+            let body = state
+                .dynamic
+                .lock()
+                .unwrap()
+                .get(&p["/dynamic/".len()..])
+                .cloned();
             match body {
                 Some(body) => xml(body, "application/rss+xml"),
                 None => StatusCode::NOT_FOUND.into_response(),
@@ -189,7 +220,8 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
 
 fn redirect(status: StatusCode, to: &str) -> Response {
     let mut r = status.into_response();
-    r.headers_mut().insert(header::LOCATION, HeaderValue::from_str(to).unwrap());
+    r.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_str(to).unwrap());
     r
 }
 
@@ -264,7 +296,10 @@ impl Home {
 /// A `[[feed]]` entry for a feed list.
 pub fn feed_entry(id: &str, url: &str, tags: &[&str]) -> String {
     let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
-    format!("[[feed]]\nid = {id:?}\nurl = {url:?}\ntags = [{}]\n\n", tags.join(", "))
+    format!(
+        "[[feed]]\nid = {id:?}\nurl = {url:?}\ntags = [{}]\n\n",
+        tags.join(", ")
+    )
 }
 
 /// An RSS 2.0 document with the given (guid, title, description) items, dated a day apart.
