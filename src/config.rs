@@ -16,10 +16,11 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
 /// WAFs in front of government sites refuse bare custom agents but accept the
 /// `Mozilla/5.0 (compatible; app/ver; contact)` form (see SOURCES.md §1.4).
+/// Operators should add a contact (a URL or an address) with `user_agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!(
     "Mozilla/5.0 (compatible; govwatch/",
     env!("CARGO_PKG_VERSION"),
-    "; +https://github.com/govwatch/govwatch)"
+    ")"
 );
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +140,21 @@ impl Settings {
         }
         if let Some(dir) = &overrides.feeds_dir {
             settings.feeds_dir = dir.clone();
+        }
+        let origin = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("(defaults)"));
+        for (key, dir) in [
+            ("data_dir", &settings.data_dir),
+            ("feeds_dir", &settings.feeds_dir),
+        ] {
+            if dir.exists() && !dir.is_dir() {
+                return Err(ConfigError::Invalid {
+                    path: origin,
+                    key: key.to_string(),
+                    message: format!("{} exists and is not a directory", dir.display()),
+                });
+            }
         }
         Ok(settings)
     }

@@ -260,6 +260,20 @@ mod tests {
         assert!(err.contains("unknown field `colour`"), "{err}");
     }
 
+    /// The curated list operators start from must always load.
+    #[test]
+    fn shipped_feed_list_loads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds");
+        let feeds = load_dir(&dir).unwrap();
+        assert!(feeds.len() >= 20, "{} feeds", feeds.len());
+        assert!(feeds.iter().all(|f| f.url.scheme() == "https"));
+        assert!(
+            feeds
+                .iter()
+                .any(|f| f.url.host_str() == Some("www.federalregister.gov"))
+        );
+    }
+
     #[test]
     fn duplicate_ids_are_refused_within_and_across_files() {
         let err = parse(

@@ -72,8 +72,8 @@ enum Fetched {
     },
     Parsed {
         status: u16,
-        success: FetchSuccess,
-        ingested: Ingested,
+        success: Box<FetchSuccess>,
+        ingested: Box<Ingested>,
     },
     Failed(FetchFailure),
 }
@@ -201,15 +201,15 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest
     match parsed {
         Ok(Ok(ingested)) => Fetched::Parsed {
             status: meta.status,
-            success: FetchSuccess {
+            success: Box::new(FetchSuccess {
                 status: meta.status,
                 at,
                 etag: meta.etag,
                 last_modified: meta.last_modified,
                 permanent_url: meta.permanent_url.map(|u| u.to_string()),
                 feed_title: ingested.feed_title.clone(),
-            },
-            ingested,
+            }),
+            ingested: Box::new(ingested),
         },
         Ok(Err(e)) => Fetched::Failed(FetchFailure {
             at,

@@ -27,13 +27,13 @@ pub fn parse_when(text: &str, end: DayEnd, now: DateTime<Utc>) -> Result<DateTim
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    if text.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        if let Ok(age) = humantime::parse_duration(text) {
-            return chrono::Duration::from_std(age)
-                .ok()
-                .and_then(|age| now.checked_sub_signed(age))
-                .ok_or_else(|| format!("age {text:?} is too large"));
-        }
+    if text.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && let Ok(age) = humantime::parse_duration(text)
+    {
+        return chrono::Duration::from_std(age)
+            .ok()
+            .and_then(|age| now.checked_sub_signed(age))
+            .ok_or_else(|| format!("age {text:?} is too large"));
     }
     Err(format!(
         "{text:?} is not a date (2026-11-01), a timestamp (2026-11-01T09:00:00Z) or an age (7d, 24h)"

@@ -1,12 +1,17 @@
 //! `govwatch reindex`: rebuild the search index from the store (the source of truth).
 
 use crate::config::Settings;
-use crate::index::Index;
+use crate::index::{Index, IndexError};
 use crate::store::Store;
 
 pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let store = Store::open(&settings.data_dir)?;
-    let mut index = Index::open_writable(&settings.index_dir())?;
+    let dir = settings.index_dir();
+    let mut index = match Index::open_writable(&dir) {
+        // An index from another govwatch version cannot be cleared in place: start afresh.
+        Err(IndexError::SchemaMismatch { .. }) => Index::recreate(&dir)?,
+        other => other?,
+    };
     let count = crate::pipeline::rebuild_index(&store, &mut index)?;
     eprintln!("reindexed {count} items");
     Ok(())

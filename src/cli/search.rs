@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn highlight_marks_ranges_only_on_a_terminal() {
-        assert_eq!(highlight("AI rule", &[0..2], false), "AI rule");
+        assert_eq!(
+            highlight("AI rule", std::slice::from_ref(&(0..2)), false),
+            "AI rule"
+        );
         assert_eq!(
             highlight("AI rule", &[0..2, 3..7], true),
             "\x1b[1mAI\x1b[0m \x1b[1mrule\x1b[0m"
