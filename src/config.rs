@@ -327,5 +327,38 @@ mod tests {
             err.to_string().contains("/nonexistent/govwatch.toml"),
             "{err}"
         );
+
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let o = Overrides {
+            data_dir: Some(file.path().to_path_buf()),
+            feeds_dir: None,
+        };
+        let err = Settings::load(None, &o).unwrap_err().to_string();
+        assert!(
+            err.contains("key `data_dir`") && err.contains("not a directory"),
+            "{err}"
+        );
+    }
+
+    /// The README's example config is real: it loads and matches the defaults it documents.
+    #[test]
+    fn readme_example_config_loads() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("# govwatch.toml\n")
+            .expect("README has the example config");
+        let block = &readme[start..];
+        let block = &block[..block.find("```").expect("the block ends")];
+        let s = Settings::from_toml(block, Path::new("govwatch.toml")).unwrap();
+        let d = Settings::default();
+        assert_eq!(s.fetch.timeout, d.fetch.timeout);
+        assert_eq!(s.fetch.max_body_bytes, d.fetch.max_body_bytes);
+        assert_eq!(s.fetch.concurrency, d.fetch.concurrency);
+        assert_eq!(s.fetch.per_host_concurrency, d.fetch.per_host_concurrency);
+        assert_eq!(s.fetch.user_agent, d.fetch.user_agent);
+        assert_eq!(
+            s.fetch.allow_private_addresses,
+            d.fetch.allow_private_addresses
+        );
     }
 }
