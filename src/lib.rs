@@ -1,8 +1,20 @@
 //! govwatch: watches public feeds for government-AI policy events, keeps every item in SQLite
 //! and a tantivy full-text index, and (later) emails topic digests.
 //!
-//! The pipeline, one module per stage (see ARCHITECTURE.md):
-//! `feeds` → `fetch` → `decode` → `parse` → `normalize` → `store` → `index`.
+//! The pipeline, one module per stage; data moves forward only:
+//!
+//! ```text
+//! feeds ─► fetch ─► decode ─► parse ─► normalize ─► store ─► index ─► search
+//! (lists)  (HTTP)   (bytes→   (feed-rs  (clean text, (SQLite, (tantivy,
+//!                   UTF-8,    → model:: ids, URLs)  source   derived,
+//!                   repairs)  Document)             of truth) rebuildable)
+//! ```
+//!
+//! - [`config`] and [`feeds`] load and validate what operators write.
+//! - [`fetch`] is the only network code; [`decode`], [`parse`] and [`normalize`] are pure.
+//! - [`store`] owns SQLite; [`index`] owns tantivy; [`pipeline::sync_index`] is the one place
+//!   that moves items from the first to the second, keyed by the store's sequence numbers.
+//! - [`poll`] is the orchestrator of one poll cycle; [`cli`] holds one file per command.
 
 pub mod cli;
 pub mod config;

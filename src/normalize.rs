@@ -98,7 +98,13 @@ pub fn normalize_entry(feed_id: &str, entry: &Entry, fetched_at: DateTime<Utc>) 
         updated,
         content_hash: String::new(),
     };
-    item.content_hash = content_hash(&item);
+    // The fetch-time fallback is left out of the hash: an undated entry must not look
+    // changed on every poll just because it was fetched again.
+    let own_date = entry
+        .published
+        .or(entry.updated)
+        .map(|d| d.trunc_subsecs(6));
+    item.content_hash = content_hash(&item, own_date);
     item
 }
 
@@ -142,7 +148,8 @@ fn fallback_content(entry: &Entry) -> String {
 }
 
 /// A hash of everything a reader sees of `item`; a different hash means the item changed.
-fn content_hash(item: &Item) -> String {
+/// `own_date` is the date the entry itself gave (not the fetch-time fallback).
+fn content_hash(item: &Item, own_date: Option<DateTime<Utc>>) -> String {
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
@@ -160,7 +167,7 @@ fn content_hash(item: &Item) -> String {
             field(s.as_bytes());
         }
     }
-    field(&timestamp_bytes(Some(item.published)));
+    field(&timestamp_bytes(own_date));
     field(&timestamp_bytes(item.updated));
     hex_prefix(&h.finalize(), HASH_HEX_LEN)
 }
@@ -346,7 +353,10 @@ mod tests {
             updated: None,
             content_hash: String::new(),
         };
-        assert_eq!(content_hash(&item), "04d18b539ff2e99f419ad501a84de29b");
+        assert_eq!(
+            content_hash(&item, Some(item.published)),
+            "04d18b539ff2e99f419ad501a84de29b"
+        );
     }
 
     #[test]
@@ -521,6 +531,14 @@ mod tests {
         assert_eq!(
             base.content_hash,
             normalize_entry("f", &e, at(5)).content_hash
+        );
+        // Nor when it has none: re-fetching an undated entry is not a change.
+        let mut undated = e.clone();
+        undated.published = None;
+        undated.updated = None;
+        assert_eq!(
+            normalize_entry("f", &undated, at(0)).content_hash,
+            normalize_entry("f", &undated, at(5)).content_hash
         );
         // Markup that renders the same does not matter either.
         let mut same = e.clone();

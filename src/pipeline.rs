@@ -91,6 +91,25 @@ pub fn sync_index(store: &Store, index: &mut Index) -> Result<usize, SyncError> 
     Ok(count)
 }
 
+/// Run when a writer opens both, before anything is stored: the index can be ahead of the
+/// store only if the store lost its last commits after the index committed (SQLite runs with
+/// synchronous=NORMAL, so a power cut may drop them). The store then hands those sequence
+/// numbers out again; lowering the index's high-water mark to the store's makes the next sync
+/// index them instead of skipping them. Returns whether it had to.
+pub fn reconcile(store: &Store, index: &mut Index) -> Result<bool, SyncError> {
+    let stored = store.max_seq()?;
+    if index.last_indexed_seq()? <= stored {
+        return Ok(false);
+    }
+    tracing::warn!(
+        index_seq = index.last_indexed_seq()?,
+        store_seq = stored,
+        "the search index is ahead of the store (lost store commits?); re-syncing from the store"
+    );
+    index.commit(stored)?;
+    Ok(true)
+}
+
 /// Rebuilds the index from scratch out of the store.
 pub fn rebuild_index(store: &Store, index: &mut Index) -> Result<usize, SyncError> {
     index.clear()?;
@@ -98,4 +117,97 @@ pub fn rebuild_index(store: &Store, index: &mut Index) -> Result<usize, SyncErro
     // leaves an index that the next sync completes rather than one that claims to be current.
     index.commit(0)?;
     sync_index(store, index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feeds::FeedConfig;
+    use crate::index::{SearchRequest, Sort};
+    use crate::store::FetchSuccess;
+
+    fn feed() -> FeedConfig {
+        FeedConfig {
+            id: "f".into(),
+            url: Url::parse("https://example.gov/feed").unwrap(),
+            title: None,
+            tags: vec![],
+            interval: None,
+            source: "test.toml".into(),
+        }
+    }
+
+    fn store_with(dir: &std::path::Path, titles: &[&str]) -> Store {
+        let mut store = Store::open(dir).unwrap();
+        store.sync_feeds(&[feed()]).unwrap();
+        let rss: String = titles
+            .iter()
+            .map(|t| format!("<item><guid>{t}</guid><title>{t}</title></item>"))
+            .collect();
+        let doc = format!("<rss version=\"2.0\"><channel><title>T</title>{rss}</channel></rss>");
+        let got = ingest_bytes("f", doc.as_bytes(), None, None, Utc::now()).unwrap();
+        let success = FetchSuccess {
+            status: 200,
+            at: Utc::now(),
+            etag: None,
+            last_modified: None,
+            permanent_url: None,
+            feed_title: None,
+        };
+        store.apply_fetch("f", &success, &got.items).unwrap();
+        store
+    }
+
+    fn count(index: &Index, query: &str) -> usize {
+        index
+            .search(&SearchRequest {
+                query: query.into(),
+                since: None,
+                until: None,
+                feeds: vec![],
+                tags: vec![],
+                limit: 100,
+                sort: Sort::Relevance,
+            })
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn sync_catches_up_once_and_rebuild_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), &["alpha", "bravo", "charlie"]);
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        assert_eq!(sync_index(&store, &mut index).unwrap(), 3);
+        assert_eq!(sync_index(&store, &mut index).unwrap(), 0, "nothing new");
+        assert_eq!(index.last_indexed_seq().unwrap(), 3);
+        assert_eq!(rebuild_index(&store, &mut index).unwrap(), 3);
+        assert_eq!(index.num_docs().unwrap(), 3);
+        assert_eq!(count(&index, "bravo"), 1);
+    }
+
+    /// A store that lost its last commits (power cut under synchronous=NORMAL) hands out
+    /// sequence numbers the index already passed; those items must still be indexed.
+    #[test]
+    fn index_ahead_of_the_store_still_indexes_reissued_sequence_numbers() {
+        let ahead = tempfile::tempdir().unwrap();
+        let store = store_with(ahead.path(), &["alpha", "bravo", "charlie"]);
+        let index_dir = ahead.path().join("tantivy");
+        let mut index = Index::open_writable(&index_dir).unwrap();
+        sync_index(&store, &mut index).unwrap();
+        assert_eq!(index.last_indexed_seq().unwrap(), 3);
+
+        // The store kept only its first commit (alpha, seq 1); the next poll stores a new
+        // item that gets seq 2 again.
+        let behind = tempfile::tempdir().unwrap();
+        let store = store_with(behind.path(), &["alpha"]);
+        assert!(reconcile(&store, &mut index).unwrap());
+        assert!(!reconcile(&store, &mut index).unwrap(), "once is enough");
+        let store = store_with(behind.path(), &["alpha", "delta"]);
+        assert_eq!(store.max_seq().unwrap(), 2);
+        assert_eq!(sync_index(&store, &mut index).unwrap(), 1);
+        assert_eq!(count(&index, "delta"), 1);
+        assert_eq!(count(&index, "alpha"), 1, "not duplicated");
+        assert_eq!(index.last_indexed_seq().unwrap(), 2);
+    }
 }

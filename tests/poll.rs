@@ -297,3 +297,47 @@ fn unknown_feed_and_bad_config_are_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("key `fetch.timeout`"));
 }
+
+#[test]
+fn a_second_writer_is_told_another_process_is_writing() {
+    let server = FeedServer::start();
+    let home = Home::new(&feed_entry("etag", &server.url("/etag.xml"), &[]), true);
+    home.run(&["poll"]);
+    // Hold the index writer as a running daemon would.
+    let writer = govwatch::index::Index::open_writable(&home.data_dir().join("tantivy")).unwrap();
+    for args in [&["poll"][..], &["reindex"][..]] {
+        let out = home.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("another govwatch process"), "{args:?}: {err}");
+    }
+    // Readers keep working beside the writer.
+    assert!(!home.json_lines(&["search", "", "--json"]).is_empty());
+    assert_eq!(home.json_lines(&["status", "--json"])[0]["indexed_docs"], 4);
+    drop(writer);
+    home.run(&["poll"]);
+}
+
+/// Regression: an undated item took the fetch time as its date, and so looked changed (and
+/// was re-indexed) on every poll.
+#[test]
+fn undated_items_are_not_updated_by_every_poll() {
+    let server = FeedServer::start();
+    server.state.set_dynamic(
+        "undated.xml",
+        b"<rss version=\"2.0\"><channel><title>U</title><item><guid>u1</guid><title>Undated AI notice</title></item></channel></rss>".to_vec(),
+    );
+    let home = Home::new(
+        &feed_entry("undated", &server.url("/dynamic/undated.xml"), &[]),
+        true,
+    );
+    assert_eq!(by_feed(&poll_json(&home), "undated")["new"], 1);
+    let first = search(&home, &["notice"]);
+    let again = poll_json(&home);
+    assert_eq!(by_feed(&again, "undated")["updated"], 0, "{again:?}");
+    assert_eq!(
+        search(&home, &["notice"])[0]["published"],
+        first[0]["published"],
+        "the first-seen date stays"
+    );
+}

@@ -36,6 +36,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     };
     let mut store = Store::open(&settings.data_dir)?;
     let mut index = Index::open_writable(&settings.index_dir())?;
+    crate::pipeline::reconcile(&store, &mut index)?;
     store.sync_feeds(&feeds)?;
     let fetcher = Arc::new(Fetcher::new(&settings.fetch).context("cannot build the HTTP client")?);
     let runtime = super::runtime()?;
