@@ -68,27 +68,62 @@ pub enum SyncError {
     Index(#[from] IndexError),
 }
 
-/// Indexes every stored item newer than the index's last commit, then commits once with the
-/// new high-water mark. Returns how many items were (re)indexed.
+/// Moves items from the store into the index, keyed by the store's sequence numbers: `stage`
+/// after each store write (tantivy's indexing threads then work on one core while the next
+/// feed is stored on the other), `commit` once per cycle, recording the high-water mark in the
+/// commit payload.
 ///
 /// Safe to repeat after a crash: upserts replace by item id, so an item written to SQLite whose
-/// index commit never happened is indexed exactly once on the next run.
+/// index commit never happened is indexed exactly once by the next run.
+pub struct Indexer<'a> {
+    index: &'a mut Index,
+    staged: u64,
+    committed: u64,
+    count: usize,
+}
+
+impl<'a> Indexer<'a> {
+    pub fn new(index: &'a mut Index) -> Result<Indexer<'a>, SyncError> {
+        let committed = index.last_indexed_seq()?;
+        Ok(Indexer {
+            index,
+            staged: committed,
+            committed,
+            count: 0,
+        })
+    }
+
+    /// Hands every stored item newer than the last staged one to the index (not yet durable).
+    pub fn stage(&mut self, store: &Store) -> Result<usize, SyncError> {
+        let mut staged = 0;
+        loop {
+            let batch = store.items_after(self.staged, INDEX_BATCH)?;
+            let Some(last) = batch.last() else { break };
+            self.staged = last.seq;
+            staged += batch.len();
+            self.index.upsert(&batch)?;
+        }
+        self.count += staged;
+        Ok(staged)
+    }
+
+    /// Makes everything staged durable. Returns how many items this indexer staged in all.
+    pub fn commit(&mut self) -> Result<usize, SyncError> {
+        if self.staged != self.committed {
+            crate::failpoint::hit("before-index-commit");
+            self.index.commit(self.staged)?;
+            self.committed = self.staged;
+        }
+        Ok(self.count)
+    }
+}
+
+/// Indexes every stored item newer than the index's last commit, then commits once. Returns
+/// how many items were (re)indexed.
 pub fn sync_index(store: &Store, index: &mut Index) -> Result<usize, SyncError> {
-    let mut seq = index.last_indexed_seq()?;
-    let start = seq;
-    let mut count = 0;
-    loop {
-        let batch = store.items_after(seq, INDEX_BATCH)?;
-        let Some(last) = batch.last() else { break };
-        seq = last.seq;
-        count += batch.len();
-        index.upsert(&batch)?;
-    }
-    if seq != start {
-        crate::failpoint::hit("before-index-commit");
-        index.commit(seq)?;
-    }
-    Ok(count)
+    let mut indexer = Indexer::new(index)?;
+    indexer.stage(store)?;
+    indexer.commit()
 }
 
 /// Run when a writer opens both, before anything is stored: the index can be ahead of the

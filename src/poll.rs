@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::feeds::FeedConfig;
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
-use crate::pipeline::{self, Ingested, SyncError};
+use crate::pipeline::{self, Indexer, Ingested, SyncError};
 use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
 
 /// What happened to one feed in a poll.
@@ -144,14 +144,17 @@ pub fn poll(
         });
     }
     drop(tx);
+    // The first stage also picks up items that a crashed earlier run stored but never indexed.
+    let mut indexer = Indexer::new(index)?;
+    indexer.stage(store)?;
     for _ in 0..pending {
         let Ok((n, result)) = rx.recv() else { break };
         let report = apply(store, &feeds[n].id, result)?;
+        indexer.stage(store)?;
         on_feed(&report);
         reports[n] = Some(report);
     }
-    // This also picks up items that a crashed earlier run stored but never indexed.
-    let indexed = pipeline::sync_index(store, index)?;
+    let indexed = indexer.commit()?;
     let finished_at = Utc::now();
     store.set_meta("last_poll", &finished_at.to_rfc3339())?;
     Ok(PollReport {

@@ -46,7 +46,8 @@ CREATE TABLE items (
     url           TEXT,
     title         TEXT NOT NULL,
     summary       TEXT NOT NULL,
-    body          TEXT NOT NULL,
+    -- NULL when the body is the summary (entries without full content): half the bytes.
+    body          TEXT,
     authors       TEXT NOT NULL DEFAULT '[]',
     categories    TEXT NOT NULL DEFAULT '[]',
     published     INTEGER NOT NULL,
