@@ -38,14 +38,26 @@ const TITLE_FROM_TEXT_CHARS: usize = 80;
 const HASH_HEX_LEN: usize = 32;
 
 /// Normalizes every entry of `doc`. Entries that map to the same item id (a feed repeating an
-/// entry) are deduplicated, the first one kept.
+/// entry) are deduplicated, the first one kept; entries with nothing to show are skipped.
 pub fn normalize_entries(feed_id: &str, doc: &Document, fetched_at: DateTime<Utc>) -> Vec<Item> {
     let mut seen = HashSet::with_capacity(doc.entries.len());
     doc.entries
         .iter()
+        .filter(|entry| !is_empty_entry(entry))
         .map(|entry| normalize_entry(feed_id, entry, fetched_at))
         .filter(|item| seen.insert(item.item_id.clone()))
         .collect()
+}
+
+/// An entry with no title, text or link: docs.house.gov's committee feeds, for one, use
+/// `<item><guid>0</guid><title></title></item>` as section separators (SOURCES.md §1.1).
+fn is_empty_entry(entry: &Entry) -> bool {
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| html_to_text(s).is_empty());
+    blank(&entry.title)
+        && blank(&entry.summary)
+        && blank(&entry.content)
+        && entry.link.as_deref().is_none_or(|l| l.trim().is_empty())
+        && entry.enclosures.is_empty()
 }
 
 /// Normalizes one entry of feed `feed_id`, fetched at `fetched_at` (the date of last resort).
@@ -602,6 +614,35 @@ mod tests {
         assert_eq!(item.published, at(7));
         assert!(item.url.is_none() && item.guid.is_none());
         assert!(item.summary.is_empty() && item.body.is_empty());
+    }
+
+    #[test]
+    fn separator_entries_with_nothing_to_show_are_skipped() {
+        let doc = Document {
+            entries: vec![
+                Entry {
+                    id: Some("0".into()),
+                    title: Some("  ".into()),
+                    ..Entry::default()
+                },
+                Entry {
+                    id: Some("1".into()),
+                    title: Some("Hearing: AI in the federal workforce".into()),
+                    ..Entry::default()
+                },
+                Entry {
+                    id: Some("2".into()),
+                    link: Some(
+                        "https://docs.house.gov/Committee/Calendar/ByEvent.aspx?EventID=1".into(),
+                    ),
+                    ..Entry::default()
+                },
+            ],
+            ..Document::default()
+        };
+        let items = normalize_entries("house", &doc, at(0));
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].title, "Hearing: AI in the federal workforce");
     }
 }
 
