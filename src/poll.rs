@@ -156,7 +156,10 @@ pub fn poll(
     }
     let indexed = indexer.commit()?;
     let finished_at = Utc::now();
-    store.set_meta("last_poll", &finished_at.to_rfc3339())?;
+    store.set_meta(
+        "last_poll",
+        &finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )?;
     Ok(PollReport {
         started_at,
         finished_at,

@@ -107,7 +107,7 @@ fn print_feed(feed: &FeedReport, width: usize, json: bool) {
         Outcome::Failed { status: None, kind } => kind.clone(),
     };
     let mut line = format!(
-        "{:width$}  {:<8}  new {:<5} updated {:<5}",
+        "{:width$}  {:<16}  new {:<5} updated {:<5}",
         feed.feed, outcome, feed.new, feed.updated
     );
     if let Some(error) = &feed.error {
