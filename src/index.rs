@@ -142,6 +142,8 @@ pub struct Hit {
     /// BM25 score for relevance-sorted hits; 0 when sorted by date.
     pub score: f32,
     pub snippet: Snippet,
+    /// Byte ranges of the matched words in `title` (a hit can match on its title alone).
+    pub title_highlights: Vec<std::ops::Range<usize>>,
 }
 
 /// The commit payload: what the index holds, so a restart knows where to resume.
@@ -429,6 +431,7 @@ impl Index {
         Hit {
             item_id: text(f.item_id).unwrap_or_default(),
             snippet: snippets.make(&title, &body),
+            title_highlights: snippets.title_highlights(&title),
             title,
             url: text(f.url),
             feed: text(f.feed).unwrap_or_default(),

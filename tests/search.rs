@@ -69,6 +69,15 @@ fn fixture_feeds_are_found_with_the_query_language_and_filters() {
     assert_eq!(hits[0]["published"], "2026-03-03T14:00:00+00:00");
     assert!(hits[0]["score"].as_f64().unwrap() > 0.0);
     assert_eq!(hits[0]["id"].as_str().unwrap().len(), 32);
+    // A title-only match is highlighted in the title.
+    let title = hits[0]["title"].as_str().unwrap();
+    let in_title: Vec<&str> = hits[0]["title_highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &title[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(in_title, ["acquisition", "oversight"]);
     // The snippet shows why an item matched: the matched words, highlighted.
     let hits = search(&home, &["provenance", "--feed", "rss2"]);
     assert_eq!(hits.len(), 1);

@@ -59,6 +59,8 @@ struct JsonHit<'a> {
     snippet: &'a str,
     /// Byte ranges of the matched terms in `snippet`.
     highlights: Vec<[usize; 2]>,
+    /// Byte ranges of the matched terms in `title`.
+    title_highlights: Vec<[usize; 2]>,
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
@@ -122,6 +124,11 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
             .iter()
             .map(|r| [r.start, r.end])
             .collect(),
+        title_highlights: hit
+            .title_highlights
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect(),
     }
 }
 
@@ -130,7 +137,7 @@ fn print_hit(rank: usize, hit: &Hit, bold: bool) {
         "{rank:>3}. {}  {}  {}",
         hit.published.format("%Y-%m-%d"),
         hit.feed,
-        one_line(&hit.title)
+        one_line(&highlight(&hit.title, &hit.title_highlights, bold))
     );
     if let Some(url) = &hit.url {
         println!("     {url}");

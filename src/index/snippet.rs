@@ -95,6 +95,27 @@ impl Snippeter {
     }
 }
 
+impl Snippeter {
+    /// Where the query's words are in the title (byte ranges into `title`).
+    pub(crate) fn title_highlights(&self, title: &str) -> Vec<Range<usize>> {
+        let Some(generator) = &self.title else {
+            return Vec::new();
+        };
+        let snippet = generator.snippet(title);
+        if snippet.is_empty() {
+            return Vec::new();
+        }
+        // Ranges are relative to the fragment; titles are short, so it is the whole title
+        // or nearly, but shift to be exact.
+        let offset = snippet.fragment_range().start;
+        collapse_overlapped_ranges(snippet.highlighted())
+            .into_iter()
+            .map(|r| r.start + offset..r.end + offset)
+            .filter(|r| title.is_char_boundary(r.start) && title.is_char_boundary(r.end))
+            .collect()
+    }
+}
+
 fn highlighted(generator: &SnippetGenerator, text: &str) -> Option<Snippet> {
     let snippet = generator.snippet(text);
     if snippet.is_empty() {
