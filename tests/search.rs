@@ -108,6 +108,13 @@ fn fixture_feeds_are_found_with_the_query_language_and_filters() {
         ["Senate Commerce hearing examines AI oversight of frontier models"]
     );
     assert_eq!(search(&home, &["feed:atom"]).len(), 3);
+    // The feeds' own categories are searchable, by default and with `category:`.
+    assert_eq!(
+        search(&home, &["category:committees"]).len(),
+        2,
+        "json and gzip feeds"
+    );
+    assert_eq!(search(&home, &["committees"]).len(), 2);
     assert_eq!(search(&home, &["tag:standards"]).len(), 3);
     assert_eq!(
         search(&home, &["tag:legislation"]).len(),

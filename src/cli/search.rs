@@ -19,7 +19,8 @@ enum SortArg {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Terms, "phrases", AND/OR/NOT, +term/-term, and fields (title:, body:, feed:, tag:).
+    /// Terms, "phrases", AND/OR/NOT, +term/-term, and fields (title:, body:, feed:, tag:,
+    /// category:).
     /// Empty matches everything (use the filters).
     #[arg(default_value = "")]
     query: String,

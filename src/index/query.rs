@@ -31,6 +31,8 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("feed", schema::FEED),
     ("tag", schema::TAGS),
     ("tags", schema::TAGS),
+    ("category", schema::CATEGORIES),
+    ("categories", schema::CATEGORIES),
     ("published", schema::PUBLISHED),
     ("url", schema::URL),
     ("id", schema::ITEM_ID),
@@ -38,7 +40,8 @@ const USER_FIELDS: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {
-    let mut parser = QueryParser::for_index(index, vec![fields.title, fields.body]);
+    let mut parser =
+        QueryParser::for_index(index, vec![fields.title, fields.body, fields.categories]);
     // `ai contracts` means both words: what people expect from a search box today.
     parser.set_conjunction_by_default();
     parser.set_field_boost(fields.title, TITLE_BOOST);
@@ -166,7 +169,7 @@ fn map_field(name: &str) -> Result<&'static str, String> {
         .map(|(_, field)| *field)
         .ok_or_else(|| {
             format!(
-                "unknown field `{name}:` (known fields: title, body, feed, tag, published, url, \
+                "unknown field `{name}:` (known fields: title, body, feed, tag, category, published, url, \
                  id; put words containing a colon in quotes)"
             )
         })

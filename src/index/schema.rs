@@ -13,7 +13,7 @@ use tantivy::{DateTime, TantivyDocument};
 use crate::model::StoredItem;
 
 /// Version of what the index holds and how. Recorded in every commit payload.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub(crate) const ITEM_ID: &str = "item_id";
 pub(crate) const TITLE: &str = "title";
@@ -21,6 +21,7 @@ pub(crate) const BODY: &str = "body";
 pub(crate) const FEED: &str = "feed";
 pub(crate) const FEED_TITLE: &str = "feed_title";
 pub(crate) const TAGS: &str = "tags";
+pub(crate) const CATEGORIES: &str = "categories";
 pub(crate) const URL: &str = "url";
 pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SEQ: &str = "seq";
@@ -34,6 +35,7 @@ pub(crate) struct Fields {
     pub feed: Field,
     pub feed_title: Field,
     pub tags: Field,
+    pub categories: Field,
     pub url: Field,
     pub published: Field,
     pub seq: Field,
@@ -62,6 +64,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         feed_title: builder.add_text_field(FEED_TITLE, STORED),
         // Indexed only: tags are filters, never shown from the index.
         tags: builder.add_text_field(TAGS, STRING),
+        // The feed's own categories ("Artificial Intelligence", "Contracts"): searched like
+        // text, by default and with `category:`; not shown from the index.
+        categories: builder.add_text_field(CATEGORIES, text(false)),
         url: builder.add_text_field(URL, STRING | STORED),
         published: builder.add_date_field(
             PUBLISHED,
@@ -126,6 +131,9 @@ pub(crate) fn to_document(fields: &Fields, stored: &StoredItem) -> TantivyDocume
     tags.dedup();
     for tag in tags {
         doc.add_text(fields.tags, tag);
+    }
+    for category in &item.categories {
+        doc.add_text(fields.categories, category);
     }
     if let Some(url) = &item.url {
         doc.add_text(fields.url, url);
