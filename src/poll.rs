@@ -102,6 +102,9 @@ pub fn select<'a>(
 
 /// Polls `feeds` once. `on_feed` is called as each feed finishes (for progress output).
 /// Individual feed failures are recorded and reported; only store or index failures are errors.
+///
+/// Blocks the calling thread while `runtime` fetches: call it from a plain thread (the CLI's
+/// main thread, or a blocking task), never from inside an async task.
 pub fn poll(
     runtime: &tokio::runtime::Handle,
     fetcher: Arc<Fetcher>,
@@ -155,6 +158,22 @@ pub fn poll(
         reports[n] = Some(report);
     }
     let indexed = indexer.commit()?;
+    // A fetch task that died (a panic in a dependency) sent nothing: say so for its feed
+    // rather than leave it out of the report.
+    for (n, report) in reports.iter_mut().enumerate() {
+        if report.is_none() {
+            let failure = FetchFailure {
+                at: Utc::now(),
+                status: None,
+                kind: "internal".to_string(),
+                message: format!("{}: the fetch task ended without a result", feeds[n].url),
+                retry_at: None,
+            };
+            let missing = apply(store, &feeds[n].id, Fetched::Failed(failure))?;
+            on_feed(&missing);
+            *report = Some(missing);
+        }
+    }
     let finished_at = Utc::now();
     store.set_meta(
         "last_poll",
