@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::feeds::FeedConfig;
-use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetcher};
+use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
 use crate::pipeline::{self, Indexer, Ingested, SyncError};
 use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
@@ -67,11 +67,8 @@ pub enum PollError {
 
 /// The result of fetching and parsing one feed, sent from a fetch task to the owner thread.
 enum Fetched {
-    NotModified {
-        status: u16,
-    },
+    NotModified(Box<FetchSuccess>),
     Parsed {
-        status: u16,
         success: Box<FetchSuccess>,
         ingested: Box<Ingested>,
     },
@@ -208,9 +205,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest
     let at = Utc::now();
     let (meta, body) = match fetcher.fetch(&request).await {
         Ok(FetchOutcome::NotModified(meta)) => {
-            return Fetched::NotModified {
-                status: meta.status,
-            };
+            return Fetched::NotModified(Box::new(success(meta, at, None)));
         }
         Ok(FetchOutcome::Fetched(meta, body)) => (meta, body),
         Err(e) => return Fetched::Failed(fetch_failure(&e, at)),
@@ -225,15 +220,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest
     .await;
     match parsed {
         Ok(Ok(ingested)) => Fetched::Parsed {
-            status: meta.status,
-            success: Box::new(FetchSuccess {
-                status: meta.status,
-                at,
-                etag: meta.etag,
-                last_modified: meta.last_modified,
-                permanent_url: meta.permanent_url.map(|u| u.to_string()),
-                feed_title: ingested.feed_title.clone(),
-            }),
+            success: Box::new(success(meta, at, ingested.feed_title.clone())),
             ingested: Box::new(ingested),
         },
         Ok(Err(e)) => Fetched::Failed(FetchFailure {
@@ -250,6 +237,18 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest
             message: format!("{}: parser task failed: {join}", meta.final_url),
             retry_at: None,
         }),
+    }
+}
+
+/// What the store records of a fetch that succeeded (with or without a new body).
+fn success(meta: FetchMeta, at: DateTime<Utc>, feed_title: Option<String>) -> FetchSuccess {
+    FetchSuccess {
+        status: meta.status,
+        at,
+        etag: meta.etag,
+        last_modified: meta.last_modified,
+        permanent_url: meta.permanent_url.map(|u| u.to_string()),
+        feed_title,
     }
 }
 
@@ -276,17 +275,17 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
         problems: Vec::new(),
     };
     match result {
-        Fetched::NotModified { status } => {
-            store.record_not_modified(feed_id, status, Utc::now())?;
-            report.outcome = Outcome::NotModified { status };
+        Fetched::NotModified(fetch) => {
+            store.record_not_modified(feed_id, &fetch)?;
+            report.outcome = Outcome::NotModified {
+                status: fetch.status,
+            };
         }
-        Fetched::Parsed {
-            status,
-            success,
-            ingested,
-        } => {
+        Fetched::Parsed { success, ingested } => {
             let stats = store.apply_fetch(feed_id, &success, &ingested.items)?;
-            report.outcome = Outcome::Fetched { status };
+            report.outcome = Outcome::Fetched {
+                status: success.status,
+            };
             report.new = stats.new;
             report.updated = stats.updated;
             report.problems = ingested.problems;

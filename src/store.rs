@@ -443,21 +443,32 @@ impl Store {
     pub fn record_not_modified(
         &mut self,
         feed_id: &str,
-        status: u16,
-        at: DateTime<Utc>,
+        fetch: &FetchSuccess,
     ) -> Result<(), StoreError> {
         self.check_writable("record a fetch")?;
-        // One statement: its own transaction.
+        // One statement: its own transaction. A 304 may carry fresh validators or follow a
+        // permanent redirect; what it does not carry stays as it was.
         let changed = self
             .conn
             .prepare_cached(
                 "UPDATE feeds SET
                    last_status = ?2, last_fetch_at = ?3, last_success_at = ?3,
+                   etag = COALESCE(?4, etag), last_modified = COALESCE(?5, last_modified),
+                   url = COALESCE(?6, url),
                    consecutive_errors = 0, retry_at = NULL,
                    last_error_kind = NULL, last_error = NULL
                  WHERE id = ?1",
             )
-            .and_then(|mut stmt| stmt.execute(params![feed_id, status, micros(at)]))
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    feed_id,
+                    fetch.status,
+                    micros(fetch.at),
+                    fetch.etag,
+                    fetch.last_modified,
+                    fetch.permanent_url,
+                ])
+            })
             .map_err(|e| self.feed_err(feed_id, "record the fetch", e))?;
         if changed == 0 {
             return Err(self.unknown_feed(feed_id));

@@ -452,7 +452,17 @@ fn failures_count_up_and_success_resets() {
     store
         .record_failure("a", &failure(400, Some(1000)))
         .unwrap();
-    store.record_not_modified("a", 304, at(500)).unwrap();
+    let not_modified = FetchSuccess {
+        etag: Some("\"v2\"".into()),
+        ..ok(304, 500)
+    };
+    store.record_not_modified("a", &not_modified).unwrap();
+    let state = store.feed_state("a").unwrap().unwrap();
+    assert_eq!(
+        state.etag.as_deref(),
+        Some("\"v2\""),
+        "a 304's new validator is kept"
+    );
     let h = &store.feed_health().unwrap()[0];
     assert_eq!((h.consecutive_errors, h.retry_at), (0, None));
     assert_eq!(
@@ -484,7 +494,7 @@ fn unknown_feeds_and_foreign_items_are_errors() {
         StoreError::UnknownFeed { .. }
     ));
     assert!(matches!(
-        store.record_not_modified("zzz", 304, at(1)).unwrap_err(),
+        store.record_not_modified("zzz", &ok(304, 1)).unwrap_err(),
         StoreError::UnknownFeed { .. }
     ));
     let err = store
