@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod digest;
 mod failpoint;
 pub mod feeds;
 pub mod fetch;
