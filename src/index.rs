@@ -529,7 +529,13 @@ mod tests {
 
     #[test]
     fn validate_query_accepts_what_search_accepts_and_names_the_fault() {
-        for ok in ["", "ai contracts", "\"task order\" OR idiq", "tag:DoD -draft", "title:gao"] {
+        for ok in [
+            "",
+            "ai contracts",
+            "\"task order\" OR idiq",
+            "tag:DoD -draft",
+            "title:gao",
+        ] {
             assert!(validate_query(ok).is_ok(), "{ok}");
         }
         for bad in ["nosuchfield:x", "(ai OR", "\"unclosed"] {

@@ -75,8 +75,9 @@ pub enum Schedule {
 pub struct CronSchedule {
     /// The expression as given (whitespace collapsed): what `Display` gives back.
     text: String,
-    /// The same expression in the `cron` crate's form (seconds first).
-    cron: cron::Schedule,
+    /// The same expression in the `cron` crate's form (seconds first). Boxed: it is ~250
+    /// bytes, and every `Subscription` carries a `Schedule`.
+    cron: Box<cron::Schedule>,
 }
 
 impl CronSchedule {
@@ -140,7 +141,7 @@ impl Schedule {
         })?;
         Ok(Schedule::Cron(CronSchedule {
             text: collapsed,
-            cron,
+            cron: Box::new(cron),
         }))
     }
 
@@ -327,7 +328,11 @@ fn next_local_hour(after: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 }
 
 /// The next instant strictly after `after` at 07:00 local time, on `weekday` if given.
-fn next_local_time(after: DateTime<Utc>, tz: Tz, weekday: Option<Weekday>) -> Option<DateTime<Utc>> {
+fn next_local_time(
+    after: DateTime<Utc>,
+    tz: Tz,
+    weekday: Option<Weekday>,
+) -> Option<DateTime<Utc>> {
     let time = NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0)?;
     let mut date = after.with_timezone(&tz).date_naive().pred_opt()?;
     // Starting a day early covers a local time already past in UTC but not yet locally; eight
@@ -404,7 +409,10 @@ mod tests {
         assert_eq!(cron_form("0 7 * * 0"), "0 0 7 * * SUN");
         assert_eq!(cron_form("0 7 * * 7"), "0 0 7 * * SUN");
         assert_eq!(cron_form("0 7 * * 5-7"), "0 0 7 * * SUN,FRI,SAT");
-        assert_eq!(cron_form("0 7 * * mon-fri"), "0 0 7 * * MON,TUE,WED,THU,FRI");
+        assert_eq!(
+            cron_form("0 7 * * mon-fri"),
+            "0 0 7 * * MON,TUE,WED,THU,FRI"
+        );
         assert_eq!(cron_form("0 7 * * */2"), "0 0 7 * * SUN,TUE,THU,SAT");
         // `1/2` runs to the end of crontab's 0-7 range, as cronie reads it: 1, 3, 5 and 7,
         // and 7 is Sunday.
@@ -449,7 +457,12 @@ mod tests {
         );
         // Once its only year has passed, it never fires again.
         assert_eq!(s.next_after(utc("2027-06-01T00:00:00Z"), Tz::UTC), None);
-        assert!(!s.is_due(None, utc("2027-06-01T00:00:00Z"), utc("2099-01-01T00:00:00Z"), Tz::UTC));
+        assert!(!s.is_due(
+            None,
+            utc("2027-06-01T00:00:00Z"),
+            utc("2099-01-01T00:00:00Z"),
+            Tz::UTC
+        ));
     }
 
     #[test]
@@ -522,14 +535,26 @@ mod tests {
         // March 8, 2026: clocks spring forward at 02:00 EST (UTC-5 → UTC-4).
         let s = Schedule::Daily;
         let before = s.next_after(utc("2026-03-07T13:00:00Z"), tz).unwrap();
-        assert_eq!(before, utc("2026-03-08T11:00:00Z"), "07:00 EDT on the change day");
+        assert_eq!(
+            before,
+            utc("2026-03-08T11:00:00Z"),
+            "07:00 EDT on the change day"
+        );
         let prev = s.next_after(utc("2026-03-06T13:00:00Z"), tz).unwrap();
-        assert_eq!(prev, utc("2026-03-07T12:00:00Z"), "07:00 EST the day before");
+        assert_eq!(
+            prev,
+            utc("2026-03-07T12:00:00Z"),
+            "07:00 EST the day before"
+        );
         // November 1, 2026: clocks fall back at 02:00 EDT (UTC-4 → UTC-5).
         let oct31 = s.next_after(utc("2026-10-30T12:00:00Z"), tz).unwrap();
         assert_eq!(oct31, utc("2026-10-31T11:00:00Z"));
         let nov1 = s.next_after(oct31, tz).unwrap();
-        assert_eq!(nov1, utc("2026-11-01T12:00:00Z"), "07:00 EST after the change");
+        assert_eq!(
+            nov1,
+            utc("2026-11-01T12:00:00Z"),
+            "07:00 EST after the change"
+        );
         for t in [prev, before, oct31, nov1] {
             let local = t.with_timezone(&tz);
             assert_eq!((local.hour(), local.minute()), (7, 0), "{t}");

@@ -177,7 +177,9 @@ pub fn parse_email(text: &str) -> Result<Address, SubscriptionError> {
         return Err(refuse(&format!("longer than {MAX_EMAIL_BYTES} bytes")));
     }
     if text.chars().any(char::is_control) {
-        return Err(refuse("it contains control characters (such as a line break)"));
+        return Err(refuse(
+            "it contains control characters (such as a line break)",
+        ));
     }
     if text.chars().any(char::is_whitespace) {
         return Err(refuse(
@@ -193,9 +195,9 @@ pub fn parse_email(text: &str) -> Result<Address, SubscriptionError> {
     if text.contains(['"', '\\']) {
         return Err(refuse("quoted local parts are not accepted"));
     }
-    let address: Address = text.parse().map_err(|e: lettre::address::AddressError| {
-        refuse(&e.to_string().to_lowercase())
-    })?;
+    let address: Address = text
+        .parse()
+        .map_err(|e: lettre::address::AddressError| refuse(&e.to_string().to_lowercase()))?;
     let domain = address.domain();
     let bare = domain
         .strip_prefix('[')
@@ -222,7 +224,9 @@ fn check_name(name: &str) -> Result<&str, SubscriptionError> {
         reason,
     };
     if name.chars().any(char::is_control) {
-        return Err(refuse("it contains control characters (such as a line break)"));
+        return Err(refuse(
+            "it contains control characters (such as a line break)",
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(refuse("longer than 200 characters"));
@@ -310,7 +314,14 @@ mod tests {
         assert!(email_reason("ann@[127.0.0.1]").contains("IP address"));
         assert!(email_reason("").contains("empty"));
         assert!(email_reason(&format!("{}@example.gov", "a".repeat(260))).contains("longer"));
-        for bad in ["ann", "ann@", "@example.gov", "ann@@example.gov", "ann@-x-.gov", "ann@x..gov"] {
+        for bad in [
+            "ann",
+            "ann@",
+            "@example.gov",
+            "ann@@example.gov",
+            "ann@-x-.gov",
+            "ann@x..gov",
+        ] {
             email_reason(bad);
         }
         // The message quotes the address, escaped.

@@ -71,15 +71,15 @@ impl Store {
     pub fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
         let raws = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM subscriptions ORDER BY id"
-            ))
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM subscriptions ORDER BY id"))
             .and_then(|mut stmt| {
                 stmt.query_map([], RawSubscription::from_row)?
                     .collect::<Result<Vec<_>, _>>()
             })
             .map_err(|e| sql_err(&self.path, "read the subscriptions", e))?;
-        raws.into_iter().map(|raw| self.subscription_from(raw)).collect()
+        raws.into_iter()
+            .map(|raw| self.subscription_from(raw))
+            .collect()
     }
 
     /// The subscription of `email` (compared case-insensitively), if any.
@@ -212,7 +212,9 @@ mod tests {
         full.schedule = Schedule::parse("0 7 * * 1-5").unwrap();
         full.tz = schedule::parse_tz("America/New_York").unwrap();
         let ann = store.add_subscription(&full).unwrap();
-        let bob = store.add_subscription(&new("bob@example.gov", &["rules"])).unwrap();
+        let bob = store
+            .add_subscription(&new("bob@example.gov", &["rules"]))
+            .unwrap();
         assert!(bob.id > ann.id);
         assert_eq!(ann.email, "Ann@example.gov");
         assert_eq!(ann.topics, ["contracts", "hearings"]);
@@ -224,13 +226,28 @@ mod tests {
         drop(store);
         let mut store = Store::open(dir.path()).unwrap();
         assert_eq!(store.subscriptions().unwrap(), [ann.clone(), bob.clone()]);
-        assert_eq!(store.subscription("ann@EXAMPLE.GOV").unwrap(), Some(ann.clone()));
+        assert_eq!(
+            store.subscription("ann@EXAMPLE.GOV").unwrap(),
+            Some(ann.clone())
+        );
         assert_eq!(store.subscription("carol@example.gov").unwrap(), None);
 
         assert!(store.set_paused("ANN@example.gov", true).unwrap());
-        assert!(store.subscription("ann@example.gov").unwrap().unwrap().paused);
+        assert!(
+            store
+                .subscription("ann@example.gov")
+                .unwrap()
+                .unwrap()
+                .paused
+        );
         assert!(store.set_paused("ann@example.gov", false).unwrap());
-        assert!(!store.subscription("ann@example.gov").unwrap().unwrap().paused);
+        assert!(
+            !store
+                .subscription("ann@example.gov")
+                .unwrap()
+                .unwrap()
+                .paused
+        );
         assert!(!store.set_paused("carol@example.gov", true).unwrap());
 
         assert!(store.remove_subscription("bob@example.gov").unwrap());
@@ -238,7 +255,9 @@ mod tests {
         assert_eq!(store.subscriptions().unwrap(), [ann]);
 
         // Ids are never reused, even for the same address.
-        let bob2 = store.add_subscription(&new("bob@example.gov", &["rules"])).unwrap();
+        let bob2 = store
+            .add_subscription(&new("bob@example.gov", &["rules"]))
+            .unwrap();
         assert!(bob2.id > bob.id);
     }
 
@@ -246,7 +265,9 @@ mod tests {
     fn duplicate_addresses_are_refused_case_insensitively() {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        store.add_subscription(&new("ann@example.gov", &["rules"])).unwrap();
+        store
+            .add_subscription(&new("ann@example.gov", &["rules"]))
+            .unwrap();
         let err = store
             .add_subscription(&new("ANN@Example.Gov", &["budget"]))
             .unwrap_err();
@@ -262,43 +283,67 @@ mod tests {
     fn the_window_end_is_recorded_to_the_microsecond() {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        let s = store.add_subscription(&new("ann@example.gov", &["rules"])).unwrap();
+        let s = store
+            .add_subscription(&new("ann@example.gov", &["rules"]))
+            .unwrap();
         let end = Utc.timestamp_opt(1_795_000_000, 123_456_000).unwrap();
         assert!(store.set_last_window_end(s.id, end).unwrap());
         assert!(!store.set_last_window_end(s.id + 100, end).unwrap());
         let read = store.subscription("ann@example.gov").unwrap().unwrap();
         assert_eq!(read.last_window_end, Some(end));
-        assert_eq!(read.next_due(), Schedule::Daily.next_after(end, chrono_tz::Tz::UTC));
+        assert_eq!(
+            read.next_due(),
+            Schedule::Daily.next_after(end, chrono_tz::Tz::UTC)
+        );
     }
 
     #[test]
     fn read_only_stores_refuse_writes_and_corrupt_rows_are_errors() {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        store.add_subscription(&new("ann@example.gov", &["rules"])).unwrap();
+        store
+            .add_subscription(&new("ann@example.gov", &["rules"]))
+            .unwrap();
         store
             .conn
             .execute("UPDATE subscriptions SET tz = 'Mars/Olympus'", [])
             .unwrap();
         let err = store.subscriptions().unwrap_err();
         assert!(
-            matches!(err, StoreError::Corrupt { column: "subscriptions.tz", .. }),
+            matches!(
+                err,
+                StoreError::Corrupt {
+                    column: "subscriptions.tz",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         store
             .conn
-            .execute("UPDATE subscriptions SET tz = 'UTC', schedule = 'fortnightly'", [])
+            .execute(
+                "UPDATE subscriptions SET tz = 'UTC', schedule = 'fortnightly'",
+                [],
+            )
             .unwrap();
         let err = store.subscription("ann@example.gov").unwrap_err();
         assert!(
-            matches!(err, StoreError::Corrupt { column: "subscriptions.schedule", .. }),
+            matches!(
+                err,
+                StoreError::Corrupt {
+                    column: "subscriptions.schedule",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         drop(store);
         let mut ro = Store::open_read_only(dir.path()).unwrap();
         let err = ro.set_paused("ann@example.gov", true).unwrap_err();
         assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
-        let err = ro.add_subscription(&new("bob@example.gov", &["rules"])).unwrap_err();
+        let err = ro
+            .add_subscription(&new("bob@example.gov", &["rules"]))
+            .unwrap_err();
         assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
     }
 }
