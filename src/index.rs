@@ -456,6 +456,20 @@ impl Index {
     }
 }
 
+/// Checks that `text` is a valid query in govwatch's query language (see [`SearchRequest`]),
+/// exactly as [`Index::search`] would parse it, without an index directory: what stored
+/// queries (subscriptions, topics) are validated with before they are saved. An empty query is
+/// valid (it matches everything the filters let through).
+pub fn validate_query(text: &str) -> Result<(), IndexError> {
+    // The parser needs an index for its schema and analyzers; an empty one in RAM costs
+    // microseconds and touches no disk.
+    let (schema, fields) = schema::build_schema();
+    let index = tantivy::Index::create_in_ram(schema);
+    analyzer::register(&index);
+    let parser = query::query_parser(&index, &fields);
+    query::parse_user_query(&parser, text).map(drop)
+}
+
 /// Whether a file name is one tantivy writes: its metadata, or a segment file named by the
 /// segment's UUID (32 hex digits) and a component extension.
 fn is_index_file(name: &str) -> bool {
@@ -512,6 +526,28 @@ fn check_schema(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validate_query_accepts_what_search_accepts_and_names_the_fault() {
+        for ok in [
+            "",
+            "ai contracts",
+            "\"task order\" OR idiq",
+            "tag:DoD -draft",
+            "title:gao",
+        ] {
+            assert!(validate_query(ok).is_ok(), "{ok}");
+        }
+        for bad in ["nosuchfield:x", "(ai OR", "\"unclosed"] {
+            match validate_query(bad) {
+                Err(IndexError::Query { query, message }) => {
+                    assert_eq!(query, bad.trim());
+                    assert!(!message.is_empty());
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn only_tantivy_files_are_index_files() {

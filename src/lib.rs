@@ -29,4 +29,6 @@ pub mod normalize;
 pub mod parse;
 pub mod pipeline;
 pub mod poll;
+pub mod schedule;
 pub mod store;
+pub mod subscriptions;

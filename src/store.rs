@@ -9,6 +9,7 @@
 
 mod error;
 mod schema;
+mod subscriptions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

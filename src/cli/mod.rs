@@ -16,6 +16,7 @@ mod poll;
 mod reindex;
 mod search;
 mod status;
+mod subscribers;
 
 /// Exit codes scripts can rely on.
 pub const EXIT_OK: u8 = 0;
@@ -61,6 +62,11 @@ enum Command {
     Status(status::Args),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Digest subscribers: add, list, remove, pause, resume.
+    Subscribers {
+        #[command(subcommand)]
+        command: subscribers::Command,
+    },
 }
 
 /// A failure that maps to a specific exit code.
@@ -103,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Feeds { command } => feeds::run(&settings, command),
         Command::Status(args) => status::run(&settings, args),
         Command::Reindex => reindex::run(&settings),
+        Command::Subscribers { command } => subscribers::run(&settings, command),
     }
 }
 

@@ -71,6 +71,8 @@ pub enum StoreError {
         item_id: String,
         item_feed_id: String,
     },
+    #[error("{email} is already subscribed (database {path}); remove it first to change it")]
+    DuplicateSubscription { email: String, path: PathBuf },
     #[error("database {path}: corrupt value in {column}: {detail}")]
     Corrupt {
         path: PathBuf,

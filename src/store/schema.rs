@@ -72,6 +72,28 @@ CREATE TABLE counters (
 ) STRICT;
 INSERT INTO counters (name, value) VALUES ('seq', 0);
 "#,
+    // 2: subscriptions.
+    r#"
+-- AUTOINCREMENT: an id is never reused, so the digest ledger's records of a removed
+-- subscription can never be mistaken for a new one's.
+CREATE TABLE subscriptions (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    email           TEXT NOT NULL,
+    -- email lowercased (in Rust, Unicode-aware; NOCASE folds ASCII only): one subscription
+    -- per address, case-insensitively.
+    email_key       TEXT NOT NULL UNIQUE,
+    name            TEXT,
+    topics          TEXT NOT NULL DEFAULT '[]',
+    query           TEXT,
+    -- Canonical schedule text (`daily`, `0 7 * * 1-5`, …) and IANA zone name.
+    schedule        TEXT NOT NULL,
+    tz              TEXT NOT NULL,
+    paused          INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    created_at      INTEGER NOT NULL,
+    -- End of the last window whose digest was accepted; NULL until the first.
+    last_window_end INTEGER
+) STRICT;
+"#,
 ];
 
 /// The schema version this build writes and reads.
