@@ -8,8 +8,11 @@
 //! one transaction.
 
 mod error;
+mod ledger;
 mod schema;
 mod subscriptions;
+
+pub use ledger::{DigestRecord, DigestStatus, NewDigest};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

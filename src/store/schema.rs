@@ -94,6 +94,33 @@ CREATE TABLE subscriptions (
     last_window_end INTEGER
 ) STRICT;
 "#,
+    // 3: the digest ledger.
+    r#"
+-- One row per digest, written before it is sent. A subscription's window advances only in
+-- the same transaction that marks its digest sent. Rows outlive their subscription (the
+-- recipient is kept here): they are the audit trail of what was sent to whom.
+CREATE TABLE digests (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    subscription_id INTEGER REFERENCES subscriptions(id) ON DELETE SET NULL,
+    recipient       TEXT NOT NULL,
+    window_start    INTEGER,
+    window_end      INTEGER NOT NULL,
+    item_ids        TEXT NOT NULL DEFAULT '[]',
+    subject         TEXT NOT NULL,
+    message_id      TEXT NOT NULL UNIQUE,
+    status          TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    next_attempt_at INTEGER,
+    sent_at         INTEGER,
+    -- The mail server's last reply (or the transport's error).
+    reply           TEXT
+) STRICT;
+CREATE INDEX digests_subscription ON digests(subscription_id, status);
+CREATE INDEX digests_recipient ON digests(recipient);
+"#,
 ];
 
 /// The schema version this build writes and reads.

@@ -1,0 +1,469 @@
+//! The `store`'s digest ledger: every digest is recorded before it is sent and marked sent
+//! (advancing its subscription's window, in the same transaction) only after the mail server
+//! accepted it. A crash or an outage leaves a `pending` row, which is retried with the same
+//! Message-ID; nothing is lost, and an accepted digest is never re-sent once marked.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::{Store, StoreError, micros, sql_err};
+
+/// The state of a digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DigestStatus {
+    /// Recorded; not (yet) accepted by the mail server.
+    Pending,
+    /// Accepted by the mail server.
+    Sent,
+    /// Refused for good (a 5xx); its items go into the next digest.
+    Failed,
+}
+
+impl DigestStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            DigestStatus::Pending => "pending",
+            DigestStatus::Sent => "sent",
+            DigestStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A digest about to be sent.
+#[derive(Debug, Clone)]
+pub struct NewDigest<'a> {
+    pub subscription_id: i64,
+    pub recipient: &'a str,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: DateTime<Utc>,
+    pub item_ids: &'a [String],
+    pub subject: &'a str,
+    pub message_id: &'a str,
+}
+
+/// One ledger row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DigestRecord {
+    pub id: i64,
+    /// `None` once the subscription was removed.
+    pub subscription_id: Option<i64>,
+    pub recipient: String,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: DateTime<Utc>,
+    pub item_ids: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
+    pub status: DigestStatus,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+}
+
+const COLUMNS: &str = "id, subscription_id, recipient, window_start, window_end, item_ids, \
+                       subject, message_id, status, attempts, created_at, last_attempt_at, \
+                       next_attempt_at, sent_at, reply";
+
+/// Longest server reply kept: enough for any SMTP reply, bounded against a hostile server.
+const MAX_REPLY_BYTES: usize = 2048;
+
+impl Store {
+    /// Records a digest as pending, before it is sent.
+    pub fn record_digest(&mut self, new: &NewDigest<'_>) -> Result<DigestRecord, StoreError> {
+        self.check_writable("record a digest")?;
+        let now = Utc::now();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO digests (subscription_id, recipient, window_start, window_end,
+                   item_ids, subject, message_id, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    new.subscription_id,
+                    new.recipient,
+                    new.window_start.map(micros),
+                    micros(new.window_end),
+                    super::json_list(new.item_ids),
+                    new.subject,
+                    new.message_id,
+                    micros(now),
+                ])
+            })
+            .map_err(|e| sql_err(&self.path, "record a digest", e))?;
+        let id = self.conn.last_insert_rowid();
+        self.digest(id)?.ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            column: "digests.id",
+            detail: format!("digest {id} vanished right after it was recorded"),
+        })
+    }
+
+    /// The subscription's digest still waiting to be accepted, if any: it must be retried
+    /// (same window, same Message-ID) before a new one is made.
+    pub fn pending_digest(&self, subscription_id: i64) -> Result<Option<DigestRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM digests WHERE subscription_id = ?1 AND status = 'pending'
+             ORDER BY id LIMIT 1"
+        );
+        let raw = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_row([subscription_id], RawDigest::from_row)
+                    .optional()
+            })
+            .map_err(|e| sql_err(&self.path, "read a pending digest", e))?;
+        raw.map(|r| self.digest_from(r)).transpose()
+    }
+
+    pub fn digest(&self, id: i64) -> Result<Option<DigestRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM digests WHERE id = ?1");
+        let raw = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| stmt.query_row([id], RawDigest::from_row).optional())
+            .map_err(|e| sql_err(&self.path, "read a digest", e))?;
+        raw.map(|r| self.digest_from(r)).transpose()
+    }
+
+    /// Marks a digest accepted by the server and advances its subscription's window to the
+    /// digest's end, in one transaction.
+    pub fn mark_digest_sent(
+        &mut self,
+        id: i64,
+        reply: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.check_writable("mark a digest sent")?;
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, "mark a digest sent", e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let changed = tx
+            .execute(
+                "UPDATE digests SET status = 'sent', sent_at = ?2, last_attempt_at = ?2,
+                   attempts = attempts + 1, next_attempt_at = NULL, reply = ?3
+                 WHERE id = ?1 AND status = 'pending'",
+                params![id, micros(at), cap(reply)],
+            )
+            .map_err(err)?;
+        if changed == 0 {
+            return Err(not_pending(&path, id));
+        }
+        tx.execute(
+            "UPDATE subscriptions SET last_window_end = (SELECT window_end FROM digests WHERE id = ?1)
+             WHERE id = (SELECT subscription_id FROM digests WHERE id = ?1)
+               AND (last_window_end IS NULL
+                    OR last_window_end < (SELECT window_end FROM digests WHERE id = ?1))",
+            [id],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Records a failed attempt. With `retry_at`, the digest stays pending (a transient
+    /// failure); without, it is marked failed for good and the window does not advance.
+    pub fn mark_digest_attempt_failed(
+        &mut self,
+        id: i64,
+        reply: &str,
+        at: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.check_writable("record a digest attempt")?;
+        let status = match retry_at {
+            Some(_) => DigestStatus::Pending,
+            None => DigestStatus::Failed,
+        };
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE digests SET status = ?2, attempts = attempts + 1, last_attempt_at = ?3,
+                   next_attempt_at = ?4, reply = ?5
+                 WHERE id = ?1 AND status = 'pending'",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    id,
+                    status.as_str(),
+                    micros(at),
+                    retry_at.map(micros),
+                    cap(reply)
+                ])
+            })
+            .map_err(|e| sql_err(&self.path, "record a digest attempt", e))?;
+        if changed == 0 {
+            return Err(not_pending(&self.path, id));
+        }
+        Ok(())
+    }
+
+    /// The ledger, newest first; only one recipient's when `recipient` is given (compared
+    /// case-insensitively).
+    pub fn digest_log(
+        &self,
+        recipient: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<DigestRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM digests
+             WHERE ?1 IS NULL OR lower(recipient) = lower(?1)
+             ORDER BY id DESC LIMIT ?2"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let raws = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map(params![recipient, limit], RawDigest::from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| sql_err(&self.path, "read the digest log", e))?;
+        raws.into_iter().map(|r| self.digest_from(r)).collect()
+    }
+
+    fn digest_from(&self, raw: RawDigest) -> Result<DigestRecord, StoreError> {
+        let status = match raw.status.as_str() {
+            "pending" => DigestStatus::Pending,
+            "sent" => DigestStatus::Sent,
+            "failed" => DigestStatus::Failed,
+            other => {
+                return Err(StoreError::Corrupt {
+                    path: self.path.clone(),
+                    column: "digests.status",
+                    detail: format!("unknown status {other:?}"),
+                });
+            }
+        };
+        Ok(DigestRecord {
+            id: raw.id,
+            subscription_id: raw.subscription_id,
+            recipient: raw.recipient,
+            window_start: self.opt_date(raw.window_start, "digests.window_start")?,
+            window_end: self.date(raw.window_end, "digests.window_end")?,
+            item_ids: self.parse_list(&raw.item_ids, "digests.item_ids")?,
+            subject: raw.subject,
+            message_id: raw.message_id,
+            status,
+            attempts: u32::try_from(raw.attempts).unwrap_or(u32::MAX),
+            created_at: self.date(raw.created_at, "digests.created_at")?,
+            last_attempt_at: self.opt_date(raw.last_attempt_at, "digests.last_attempt_at")?,
+            next_attempt_at: self.opt_date(raw.next_attempt_at, "digests.next_attempt_at")?,
+            sent_at: self.opt_date(raw.sent_at, "digests.sent_at")?,
+            reply: raw.reply,
+        })
+    }
+}
+
+fn not_pending(path: &std::path::Path, id: i64) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_owned(),
+        column: "digests.status",
+        detail: format!("digest {id} is not pending (already sent or failed?)"),
+    }
+}
+
+fn cap(reply: &str) -> &str {
+    if reply.len() <= MAX_REPLY_BYTES {
+        return reply;
+    }
+    let mut end = MAX_REPLY_BYTES;
+    while !reply.is_char_boundary(end) {
+        end -= 1;
+    }
+    &reply[..end]
+}
+
+struct RawDigest {
+    id: i64,
+    subscription_id: Option<i64>,
+    recipient: String,
+    window_start: Option<i64>,
+    window_end: i64,
+    item_ids: String,
+    subject: String,
+    message_id: String,
+    status: String,
+    attempts: i64,
+    created_at: i64,
+    last_attempt_at: Option<i64>,
+    next_attempt_at: Option<i64>,
+    sent_at: Option<i64>,
+    reply: Option<String>,
+}
+
+impl RawDigest {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<RawDigest> {
+        Ok(RawDigest {
+            id: row.get(0)?,
+            subscription_id: row.get(1)?,
+            recipient: row.get(2)?,
+            window_start: row.get(3)?,
+            window_end: row.get(4)?,
+            item_ids: row.get(5)?,
+            subject: row.get(6)?,
+            message_id: row.get(7)?,
+            status: row.get(8)?,
+            attempts: row.get(9)?,
+            created_at: row.get(10)?,
+            last_attempt_at: row.get(11)?,
+            next_attempt_at: row.get(12)?,
+            sent_at: row.get(13)?,
+            reply: row.get(14)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subscriptions::{DEFAULT_TOPIC_NAMES, NewSubscription, SubscriptionInput};
+    use chrono::TimeZone;
+    use tempfile::TempDir;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, hour, 0, 0).unwrap()
+    }
+
+    fn subscribed(store: &mut Store, email: &str) -> i64 {
+        let new = NewSubscription::parse(
+            &SubscriptionInput {
+                email: email.to_owned(),
+                topics: vec!["contracts".to_owned()],
+                ..SubscriptionInput::default()
+            },
+            DEFAULT_TOPIC_NAMES,
+        )
+        .unwrap();
+        store.add_subscription(&new).unwrap().id
+    }
+
+    fn digest<'a>(sub: i64, recipient: &'a str, ids: &'a [String], mid: &'a str) -> NewDigest<'a> {
+        NewDigest {
+            subscription_id: sub,
+            recipient,
+            window_start: None,
+            window_end: at(7),
+            item_ids: ids,
+            subject: "govwatch: 2 new items (contracts 2)",
+            message_id: mid,
+        }
+    }
+
+    #[test]
+    fn a_digest_is_pending_until_accepted_and_acceptance_advances_the_window() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let sub = subscribed(&mut store, "ann@example.gov");
+        let ids = vec!["i1".to_owned(), "i2".to_owned()];
+        let d = store
+            .record_digest(&digest(sub, "ann@example.gov", &ids, "<m1@govwatch>"))
+            .unwrap();
+        assert_eq!(d.status, DigestStatus::Pending);
+        assert_eq!(d.item_ids, ids);
+        assert_eq!(store.pending_digest(sub).unwrap().unwrap().id, d.id);
+
+        // A transient failure keeps it pending with a retry time; the window stays.
+        store
+            .mark_digest_attempt_failed(d.id, "connection refused", at(7), Some(at(8)))
+            .unwrap();
+        let again = store.pending_digest(sub).unwrap().unwrap();
+        assert_eq!((again.attempts, again.next_attempt_at), (1, Some(at(8))));
+        assert_eq!(
+            store
+                .subscription("ann@example.gov")
+                .unwrap()
+                .unwrap()
+                .last_window_end,
+            None
+        );
+
+        store
+            .mark_digest_sent(d.id, "250 2.0.0 Ok: queued", at(8))
+            .unwrap();
+        let sent = store.digest(d.id).unwrap().unwrap();
+        assert_eq!(sent.status, DigestStatus::Sent);
+        assert_eq!(sent.attempts, 2);
+        assert_eq!(sent.reply.as_deref(), Some("250 2.0.0 Ok: queued"));
+        assert_eq!(sent.sent_at, Some(at(8)));
+        assert!(store.pending_digest(sub).unwrap().is_none());
+        assert_eq!(
+            store
+                .subscription("ann@example.gov")
+                .unwrap()
+                .unwrap()
+                .last_window_end,
+            Some(at(7))
+        );
+        // Marking it again is refused: an accepted digest is never "sent" twice.
+        assert!(store.mark_digest_sent(d.id, "250", at(9)).is_err());
+        assert!(
+            store
+                .mark_digest_attempt_failed(d.id, "x", at(9), None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_permanent_failure_is_recorded_and_does_not_advance_the_window() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let sub = subscribed(&mut store, "bob@example.gov");
+        let ids = vec!["i1".to_owned()];
+        let d = store
+            .record_digest(&digest(sub, "bob@example.gov", &ids, "<m2@govwatch>"))
+            .unwrap();
+        store
+            .mark_digest_attempt_failed(d.id, "550 5.1.1 no such user", at(7), None)
+            .unwrap();
+        let failed = store.digest(d.id).unwrap().unwrap();
+        assert_eq!(failed.status, DigestStatus::Failed);
+        assert_eq!(failed.reply.as_deref(), Some("550 5.1.1 no such user"));
+        assert!(store.pending_digest(sub).unwrap().is_none());
+        assert_eq!(
+            store
+                .subscription("bob@example.gov")
+                .unwrap()
+                .unwrap()
+                .last_window_end,
+            None
+        );
+    }
+
+    #[test]
+    fn the_log_filters_by_recipient_and_outlives_the_subscription() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let ann = subscribed(&mut store, "ann@example.gov");
+        let bob = subscribed(&mut store, "bob@example.gov");
+        let ids = vec!["i1".to_owned()];
+        store
+            .record_digest(&digest(ann, "ann@example.gov", &ids, "<a@g>"))
+            .unwrap();
+        store
+            .record_digest(&digest(bob, "bob@example.gov", &ids, "<b@g>"))
+            .unwrap();
+        assert_eq!(store.digest_log(None, 10).unwrap().len(), 2);
+        let anns = store.digest_log(Some("ANN@example.gov"), 10).unwrap();
+        assert_eq!(anns.len(), 1);
+        assert_eq!(anns[0].message_id, "<a@g>");
+        // A duplicate Message-ID is refused: it identifies one digest.
+        assert!(
+            store
+                .record_digest(&digest(ann, "ann@example.gov", &ids, "<a@g>"))
+                .is_err()
+        );
+
+        assert!(store.remove_subscription("ann@example.gov").unwrap());
+        let kept = store.digest_log(Some("ann@example.gov"), 10).unwrap();
+        assert_eq!(kept.len(), 1, "the audit trail stays");
+        assert_eq!(kept[0].subscription_id, None);
+    }
+}
