@@ -29,3 +29,4 @@ pub mod parse;
 pub mod pipeline;
 pub mod poll;
 pub mod store;
+pub mod topics;

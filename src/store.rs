@@ -9,6 +9,7 @@
 
 mod error;
 mod schema;
+mod topics;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +22,7 @@ use crate::feeds::FeedConfig;
 use crate::model::{Item, StoredItem};
 
 pub use error::StoreError;
+pub use topics::TopicCount;
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "govwatch.sqlite3";

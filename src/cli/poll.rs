@@ -49,6 +49,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         fetcher,
         &mut store,
         &mut index,
+        &settings.topics,
         &selected,
         |feed| {
             bar.suspend(|| print_feed(feed, width, json));

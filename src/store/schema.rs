@@ -72,6 +72,17 @@ CREATE TABLE counters (
 ) STRICT;
 INSERT INTO counters (name, value) VALUES ('seq', 0);
 "#,
+    // 2 (topics): the topics each item matched when it was last indexed. Keyed by item_id,
+    // which an in-place update keeps (its seq changes); replaced whenever the item is
+    // (re)indexed.
+    r#"
+CREATE TABLE item_topics (
+    item_id TEXT NOT NULL REFERENCES items(item_id),
+    topic   TEXT NOT NULL,
+    PRIMARY KEY (item_id, topic)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX item_topics_topic ON item_topics(topic, item_id);
+"#,
 ];
 
 /// The schema version this build writes and reads.
