@@ -220,7 +220,8 @@ pub fn default_topics() -> Vec<Topic> {
                 "\"hold hearing\"~2",
                 "\"holds hearing\"~2",
                 "\"hearing examines\"",
-                "testimony",
+                // "testimonials" stems like "testimony".
+                "(testimony AND (committee OR subcommittee OR congress OR senate OR house OR hearing))",
                 "testify",
                 "testified",
                 "testifies",
@@ -263,8 +264,8 @@ pub fn default_topics() -> Vec<Topic> {
                 "\"public comment\"",
                 "\"comment period\"",
                 "\"comments are due\"",
-                "title:\"request for comment\"",
-                "title:\"requests for comment\"",
+                "(title:\"request for comment\" AND NOT title:respond)",
+                "(title:\"requests for comment\" AND NOT title:respond)",
             ],
         ),
         topic(
