@@ -318,9 +318,155 @@ fn bodies_and_categories_count_and_order_is_kept() {
     let mut in_category = item(1, "Weekly roundup");
     in_category.item.categories = vec!["Cybersecurity".into()];
     let plain = item(2, "Nothing to see here");
-    let matched = matcher
-        .match_items(&[in_body, in_category, plain])
-        .unwrap();
+    let matched = matcher.match_items(&[in_body, in_category, plain]).unwrap();
     assert_eq!(matched, [vec!["contracts"], vec!["security"], vec![]]);
     assert!(matcher.match_items(&[]).unwrap().is_empty());
+}
+
+mod common;
+
+use common::{FeedServer, Home, feed_entry};
+use serde_json::Value;
+
+/// An RSS document of (guid, title, published) items.
+fn dated_rss(items: &[(&str, &str, chrono::DateTime<Utc>)]) -> Vec<u8> {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Defense news</title><link>https://example.gov/</link><description>t</description>",
+    );
+    for (guid, title, published) in items {
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://example.gov/items/{guid}</link><pubDate>{}</pubDate><description>{title}.</description></item>",
+            published.to_rfc2822()
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s.into_bytes()
+}
+
+fn titles_for(home: &Home, query: &str) -> Vec<String> {
+    let mut titles: Vec<String> = home
+        .json_lines(&["search", query, "--json"])
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_owned())
+        .collect();
+    titles.sort();
+    titles
+}
+
+fn topic_counts(home: &Home) -> Vec<(String, u64, u64)> {
+    home.json_lines(&["topics", "list", "--json"])
+        .iter()
+        .map(|t: &Value| {
+            (
+                t["name"].as_str().unwrap().to_owned(),
+                t["items"].as_u64().unwrap(),
+                t["items_last_7_days"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn count_of(counts: &[(String, u64, u64)], name: &str) -> (u64, u64) {
+    let (_, total, recent) = counts.iter().find(|(n, _, _)| n == name).unwrap();
+    (*total, *recent)
+}
+
+/// Poll tags items with the default and configured topics; search finds them with `topic:`;
+/// `topics list` counts them; an item edited into another subject changes topics.
+#[test]
+fn polled_items_are_tagged_searchable_by_topic_and_counted() {
+    let now = Utc::now();
+    let days = |n: i64| now - chrono::Duration::days(n);
+    let server = FeedServer::start();
+    server.state.set_dynamic(
+        "news.xml",
+        dated_rss(&[
+            (
+                "c1",
+                "Army awards $45 million contract for AI targeting",
+                days(1),
+            ),
+            (
+                "c2",
+                "DISA issues task order for generative AI pilot",
+                days(2),
+            ),
+            (
+                "c3",
+                "GSA sets blanket purchase agreement for AI tools",
+                days(30),
+            ),
+            ("s1", "Rethinking the social contract", days(1)),
+            ("h1", "Senate committee hearing on AI safety", days(3)),
+            ("f1", "Police expand facial recognition pilot", days(4)),
+        ]),
+    );
+    let home = Home::new(
+        &feed_entry("news", &server.url("/dynamic/news.xml"), &["defense"]),
+        true,
+    );
+    let config = home.path().join("govwatch.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "\n[[topic]]\nname = \"face-id\"\ndescription = \"Facial recognition\"\nquery = '\"facial recognition\"'\n",
+    );
+    std::fs::write(&config, text).unwrap();
+
+    home.run(&["poll"]);
+    assert_eq!(
+        titles_for(&home, "topic:contracts"),
+        [
+            "Army awards $45 million contract for AI targeting",
+            "DISA issues task order for generative AI pilot",
+            "GSA sets blanket purchase agreement for AI tools",
+        ]
+    );
+    let hit = &home.json_lines(&["search", "topic:hearings", "--json"])[0];
+    assert_eq!(hit["topics"], serde_json::json!(["hearings"]));
+    assert_eq!(
+        titles_for(&home, "topic:face-id"),
+        ["Police expand facial recognition pilot"]
+    );
+
+    let counts = topic_counts(&home);
+    assert_eq!(counts.len(), 11, "ten defaults and one from the config");
+    assert_eq!(counts[10].0, "face-id");
+    assert_eq!(count_of(&counts, "contracts"), (3, 2));
+    assert_eq!(count_of(&counts, "hearings"), (1, 1));
+    assert_eq!(count_of(&counts, "face-id"), (1, 1));
+    assert_eq!(count_of(&counts, "budget"), (0, 0));
+    let human = home.run(&["topics", "list"]);
+    assert!(human.contains("Facial recognition"), "{human}");
+    assert!(human.contains("query: \"award contract\"~3 OR"), "{human}");
+
+    // The hearing is edited into an award; the social-contract essay is unchanged.
+    server.state.set_dynamic(
+        "news.xml",
+        dated_rss(&[
+            (
+                "c1",
+                "Army awards $45 million contract for AI targeting",
+                days(1),
+            ),
+            (
+                "c2",
+                "DISA issues task order for generative AI pilot",
+                days(2),
+            ),
+            (
+                "c3",
+                "GSA sets blanket purchase agreement for AI tools",
+                days(30),
+            ),
+            ("s1", "Rethinking the social contract", days(1)),
+            ("h1", "Navy wins contract for AI safety testing", days(3)),
+            ("f1", "Police expand facial recognition pilot", days(4)),
+        ]),
+    );
+    home.run(&["poll"]);
+    assert!(titles_for(&home, "topic:hearings").is_empty());
+    assert_eq!(titles_for(&home, "topic:contracts").len(), 4);
+    let counts = topic_counts(&home);
+    assert_eq!(count_of(&counts, "contracts"), (4, 3));
+    assert_eq!(count_of(&counts, "hearings"), (0, 0));
 }

@@ -16,6 +16,7 @@ mod poll;
 mod reindex;
 mod search;
 mod status;
+mod topics;
 
 /// Exit codes scripts can rely on.
 pub const EXIT_OK: u8 = 0;
@@ -61,6 +62,11 @@ enum Command {
     Status(status::Args),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Topics items are tagged with at ingest.
+    Topics {
+        #[command(subcommand)]
+        command: topics::Command,
+    },
 }
 
 /// A failure that maps to a specific exit code.
@@ -103,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Feeds { command } => feeds::run(&settings, command),
         Command::Status(args) => status::run(&settings, args),
         Command::Reindex => reindex::run(&settings),
+        Command::Topics { command } => topics::run(&settings, command),
     }
 }
 
