@@ -117,7 +117,8 @@ pub enum Sort {
 ///
 /// Query language: words (all must match: `ai contracts`), `"exact phrases"`, `AND`, `OR`,
 /// `NOT`, `+required`, `-excluded`, parentheses, and fields `title:`, `body:`, `feed:` (feed
-/// id), `tag:` (feed tag, case-insensitive), `published:[2024-01-01T00:00:00Z TO *]`. Words are
+/// id), `tag:` (feed tag, case-insensitive), `topic:` (a topic the item matched at ingest,
+/// case-insensitive), `published:[2024-01-01T00:00:00Z TO *]`. Words are
 /// stemmed (`contracts` finds `contract`). An empty query matches every item the filters let
 /// through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -16,6 +16,35 @@ use crate::topics::Topics;
 /// How many items move from the store to the index per batch: bounds memory, not commits.
 const INDEX_BATCH: usize = 5_000;
 
+/// Store meta key: the topics (names and queries) every stored item was last tagged with,
+/// recorded by a rebuild (or by the first run, on an empty store).
+const TOPICS_META: &str = "tagged_topics";
+
+fn topics_fingerprint(topics: &Topics) -> String {
+    let pairs: Vec<(&str, &str)> = topics
+        .iter()
+        .map(|t| (t.name.as_str(), t.query.as_str()))
+        .collect();
+    // Pairs of strings always serialize.
+    serde_json::to_string(&pairs).expect("strings serialize")
+}
+
+/// Whether items already stored may carry other topics than `topics` would give them (the
+/// topics changed since they were tagged, or they were stored before topics existed), so that
+/// only a rebuild ([`rebuild_index`]) makes the counts and `topic:` searches right. On a store
+/// with no items yet, records `topics` as the ones items are tagged with.
+pub fn topics_stale(store: &mut Store, topics: &Topics) -> Result<bool, StoreError> {
+    let current = topics_fingerprint(topics);
+    match store.get_meta(TOPICS_META)? {
+        Some(recorded) => Ok(recorded != current),
+        None if store.item_count()? == 0 => {
+            store.set_meta(TOPICS_META, &current)?;
+            Ok(false)
+        }
+        None => Ok(true),
+    }
+}
+
 /// A document turned into items.
 #[derive(Debug, Clone)]
 pub struct Ingested {
@@ -110,10 +139,10 @@ impl<'a> Indexer<'a> {
             let Some(last) = batch.last() else { break };
             let last_seq = last.seq;
             let topics = self.matcher.match_items(&batch)?;
-            let tagged: Vec<(&str, &[String])> = batch
+            let tagged: Vec<(u64, &[String])> = batch
                 .iter()
                 .zip(&topics)
-                .map(|(stored, names)| (stored.item.item_id.as_str(), names.as_slice()))
+                .map(|(stored, names)| (stored.seq, names.as_slice()))
                 .collect();
             store.set_item_topics(&tagged)?;
             self.index.upsert_with_topics(&batch, &topics)?;
@@ -177,7 +206,9 @@ pub fn rebuild_index(
     // A cleared index starts again from seq 0: commit that first, so a crash mid-rebuild
     // leaves an index that the next sync completes rather than one that claims to be current.
     index.commit(0)?;
-    sync_index(store, index, topics)
+    let count = sync_index(store, index, topics)?;
+    store.set_meta(TOPICS_META, &topics_fingerprint(topics))?;
+    Ok(count)
 }
 
 #[cfg(test)]
@@ -347,5 +378,31 @@ mod tests {
         assert_eq!(counts.len(), 1);
         assert_eq!(counts[0].topic, "philosophy");
         assert_eq!(counts[0].total, 1);
+    }
+
+    #[test]
+    fn changed_topics_are_stale_until_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = Topics::default();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert!(!topics_stale(&mut store, &defaults).unwrap(), "empty store");
+        let mut store = store_with(dir.path(), &["alpha"]);
+        assert!(!topics_stale(&mut store, &defaults).unwrap());
+        let mine = Topics::with_overrides(vec![crate::topics::Topic {
+            name: "contracts".into(),
+            description: String::new(),
+            query: "\"task order\"".into(),
+        }])
+        .unwrap();
+        assert!(topics_stale(&mut store, &mine).unwrap());
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        rebuild_index(&mut store, &mut index, &mine).unwrap();
+        assert!(!topics_stale(&mut store, &mine).unwrap());
+        assert!(topics_stale(&mut store, &defaults).unwrap());
+
+        // Items stored before topics existed were never tagged.
+        let old = tempfile::tempdir().unwrap();
+        let mut store = store_with(old.path(), &["alpha"]);
+        assert!(topics_stale(&mut store, &defaults).unwrap());
     }
 }

@@ -72,16 +72,18 @@ CREATE TABLE counters (
 ) STRICT;
 INSERT INTO counters (name, value) VALUES ('seq', 0);
 "#,
-    // 2 (topics): the topics each item matched when it was last indexed. Keyed by item_id,
-    // which an in-place update keeps (its seq changes); replaced whenever the item is
-    // (re)indexed.
+    // 2 (topics): the topics each item matched when it was last indexed, replaced whenever
+    // the item is (re)indexed. Keyed by the item's seq, not its id: seqs grow, so rows are
+    // appended at the end of both b-trees (random item ids made tagging cost as much as
+    // storing). An in-place update gives the item a new seq; the cascade carries its rows
+    // along until the indexer re-tags it.
     r#"
 CREATE TABLE item_topics (
-    item_id TEXT NOT NULL REFERENCES items(item_id),
-    topic   TEXT NOT NULL,
-    PRIMARY KEY (item_id, topic)
+    seq   INTEGER NOT NULL REFERENCES items(seq) ON UPDATE CASCADE ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (seq, topic)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX item_topics_topic ON item_topics(topic, item_id);
+CREATE INDEX item_topics_topic ON item_topics(topic, seq);
 "#,
 ];
 

@@ -18,10 +18,10 @@ pub struct TopicCount {
 }
 
 impl Store {
-    /// Records the topics of each `(item_id, topics)` pair, replacing what was recorded for
-    /// that item before, in one transaction. Unknown item ids are an error (the items are
-    /// stored first).
-    pub fn set_item_topics(&mut self, tagged: &[(&str, &[String])]) -> Result<(), StoreError> {
+    /// Records the topics of each `(seq, topics)` pair (the item's current seq, as
+    /// [`Store::items_after`] gave it), replacing what was recorded for that item before, in
+    /// one transaction. A seq that no item has is an error.
+    pub fn set_item_topics(&mut self, tagged: &[(u64, &[String])]) -> Result<(), StoreError> {
         self.check_writable("record item topics")?;
         let path = self.path.as_path();
         let err = |action, source| super::sql_err(path, action, source);
@@ -31,20 +31,19 @@ impl Store {
             .map_err(|e| err("start a transaction", e))?;
         {
             let mut delete = tx
-                .prepare_cached("DELETE FROM item_topics WHERE item_id = ?1")
+                .prepare_cached("DELETE FROM item_topics WHERE seq = ?1")
                 .map_err(|e| err("prepare the item topics delete", e))?;
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO item_topics (item_id, topic) VALUES (?1, ?2)",
-                )
+                .prepare_cached("INSERT OR IGNORE INTO item_topics (seq, topic) VALUES (?1, ?2)")
                 .map_err(|e| err("prepare the item topics insert", e))?;
-            for (item_id, topics) in tagged {
+            for (seq, topics) in tagged {
+                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
                 delete
-                    .execute([item_id])
+                    .execute([seq])
                     .map_err(|e| err("clear an item's topics", e))?;
                 for topic in *topics {
                     insert
-                        .execute(params![item_id, topic])
+                        .execute(params![seq, topic])
                         .map_err(|e| err("record an item's topic", e))?;
                 }
             }
@@ -57,7 +56,10 @@ impl Store {
         let action = "read an item's topics";
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT topic FROM item_topics WHERE item_id = ?1 ORDER BY topic")
+            .prepare_cached(
+                "SELECT t.topic FROM items i JOIN item_topics t ON t.seq = i.seq
+                 WHERE i.item_id = ?1 ORDER BY t.topic",
+            )
             .map_err(|e| self.sql_err(action, e))?;
         let rows = stmt
             .query_map([item_id], |row| row.get(0))
@@ -74,7 +76,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT t.topic, COUNT(*), COALESCE(SUM(i.published >= ?1), 0)
-                 FROM item_topics t JOIN items i ON i.item_id = t.item_id
+                 FROM item_topics t JOIN items i ON i.seq = t.seq
                  GROUP BY t.topic ORDER BY t.topic",
             )
             .map_err(|e| self.sql_err(action, e))?;
