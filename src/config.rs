@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::topics::{Topic, TopicError, Topics};
+
 pub const DEFAULT_DATA_DIR: &str = "index";
 pub const DEFAULT_FEEDS_DIR: &str = "feeds";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -73,6 +75,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub feeds_dir: PathBuf,
     pub fetch: FetchConfig,
+    /// The effective topics: the defaults merged with `[[topic]]` entries.
+    pub topics: Topics,
 }
 
 /// The tantivy index's directory inside the data dir.
@@ -90,6 +94,7 @@ impl Default for Settings {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             feeds_dir: PathBuf::from(DEFAULT_FEEDS_DIR),
             fetch: FetchConfig::default(),
+            topics: Topics::default(),
         }
     }
 }
@@ -101,6 +106,18 @@ struct RawConfig {
     feeds_dir: Option<PathBuf>,
     #[serde(default)]
     fetch: RawFetch,
+    #[serde(default)]
+    topic: Vec<RawTopic>,
+}
+
+/// A `[[topic]]` entry: adds a topic, or replaces the default of the same name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: String,
+    #[serde(default)]
+    description: String,
+    query: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -212,8 +229,41 @@ impl Settings {
         if let Some(allow) = f.allow_private_addresses {
             fetch.allow_private_addresses = allow;
         }
+        settings.topics = topics(raw.topic).map_err(|(key, m)| invalid(&key, m))?;
         Ok(settings)
     }
+}
+
+/// Validates `[[topic]]` entries into the effective topics; an error names its key
+/// (`topic.NAME.query`, or `topic[N].name` for a bad name).
+fn topics(raw: Vec<RawTopic>) -> Result<Topics, (String, String)> {
+    let mut entries = Vec::with_capacity(raw.len());
+    for (n, t) in raw.into_iter().enumerate() {
+        if !crate::topics::is_valid_name(&t.name) {
+            return Err((
+                format!("topic[{n}].name"),
+                format!(
+                    "{:?} is not a valid topic name: use lowercase letters, digits and '-' (at \
+                     most {} characters)",
+                    t.name,
+                    crate::topics::MAX_TOPIC_NAME_LEN
+                ),
+            ));
+        }
+        entries.push(Topic {
+            name: t.name,
+            description: t.description.trim().to_owned(),
+            query: t.query,
+        });
+    }
+    Topics::with_overrides(entries).map_err(|e| match e {
+        TopicError::Query { name, source } => (format!("topic.{name}.query"), source.to_string()),
+        TopicError::Duplicate { name } => (
+            format!("topic.{name}"),
+            "is defined more than once".to_owned(),
+        ),
+        other => (format!("topic.{}", other.topic()), other.to_string()),
+    })
 }
 
 fn resolve_dir(
@@ -311,6 +361,61 @@ mod tests {
             let err = load(text).unwrap_err().to_string();
             assert!(err.contains(want), "{text:?}: {err}");
             assert!(err.starts_with("/etc/govwatch/govwatch.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn topic_entries_add_replace_and_errors_name_the_topic() {
+        let s = load("").unwrap();
+        assert_eq!(s.topics, Topics::default());
+        let s = load(
+            "[[topic]]\nname = \"contracts\"\ndescription = \"Only task orders\"\nquery = '\"task order\"'\n\n\
+             [[topic]]\nname = \"face-id\"\nquery = '\"facial recognition\" OR biometric'\n",
+        )
+        .unwrap();
+        assert_eq!(s.topics.len(), 11);
+        let contracts = s.topics.get("contracts").unwrap();
+        assert_eq!(contracts.query, "\"task order\"");
+        assert_eq!(contracts.description, "Only task orders");
+        assert_eq!(
+            s.topics.as_slice()[0].name,
+            "contracts",
+            "replaced in place"
+        );
+        let added = s.topics.get("face-id").unwrap();
+        assert_eq!(added.description, "");
+        assert_eq!(s.topics.as_slice()[10].name, "face-id");
+
+        let cases = [
+            (
+                "[[topic]]\nname = \"contracts\"\nquery = 'award AND (contract'\n",
+                "key `topic.contracts.query`",
+            ),
+            (
+                "[[topic]]\nname = \"mine\"\nquery = 'colour:red'\n",
+                "key `topic.mine.query`",
+            ),
+            (
+                "[[topic]]\nname = \"mine\"\nquery = '  '\n",
+                "key `topic.mine.query`",
+            ),
+            (
+                "[[topic]]\nname = \"Mine\"\nquery = 'x'\n",
+                "key `topic[0].name`",
+            ),
+            (
+                "[[topic]]\nname = \"a\"\nquery = 'x'\n[[topic]]\nname = \"a\"\nquery = 'y'\n",
+                "key `topic.a`",
+            ),
+            ("[[topic]]\nname = \"a\"\n", "missing field `query`"),
+            (
+                "[[topic]]\nname = \"a\"\nquery = 'x'\nqeury = 'y'\n",
+                "unknown field `qeury`",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = load(text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
         }
     }
 

@@ -15,6 +15,7 @@ mod analyzer;
 mod query;
 mod schema;
 mod snippet;
+mod topics;
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,7 @@ use schema::Fields;
 
 pub use schema::SCHEMA_VERSION;
 pub use snippet::{SNIPPET_MAX_CHARS, Snippet};
+pub use topics::{TopicMatcher, check_topic_query};
 
 /// Total indexing memory. Each indexing thread flushes a segment when its share is full: larger
 /// budgets mean fewer, larger segments and fewer merges.
@@ -86,6 +88,11 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    #[error("topic matching: {source}")]
+    Matcher {
+        #[source]
+        source: TantivyError,
+    },
     #[error("search index in {dir}: {source}")]
     Tantivy {
         dir: PathBuf,
@@ -110,7 +117,8 @@ pub enum Sort {
 ///
 /// Query language: words (all must match: `ai contracts`), `"exact phrases"`, `AND`, `OR`,
 /// `NOT`, `+required`, `-excluded`, parentheses, and fields `title:`, `body:`, `feed:` (feed
-/// id), `tag:` (feed tag, case-insensitive), `published:[2024-01-01T00:00:00Z TO *]`. Words are
+/// id), `tag:` (feed tag, case-insensitive), `topic:` (a topic the item matched at ingest,
+/// case-insensitive), `published:[2024-01-01T00:00:00Z TO *]`. Words are
 /// stemmed (`contracts` finds `contract`). An empty query matches every item the filters let
 /// through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -144,6 +152,8 @@ pub struct Hit {
     pub snippet: Snippet,
     /// Byte ranges of the matched words in `title` (a hit can match on its title alone).
     pub title_highlights: Vec<std::ops::Range<usize>>,
+    /// The topics the item matched when it was indexed.
+    pub topics: Vec<String>,
 }
 
 /// The commit payload: what the index holds, so a restart knows where to resume.
@@ -313,11 +323,23 @@ impl Index {
     /// Stages the items for the next commit, replacing any earlier version of each (by
     /// `item_id`). Nothing is visible or durable before [`Index::commit`].
     pub fn upsert(&mut self, items: &[StoredItem]) -> Result<(), IndexError> {
+        self.upsert_with_topics(items, &[])
+    }
+
+    /// [`Index::upsert`], filing each item under its topics: `topics[i]` are the names of the
+    /// topics `items[i]` matched (see [`TopicMatcher`]); items past the end of `topics` have
+    /// none.
+    pub fn upsert_with_topics(
+        &mut self,
+        items: &[StoredItem],
+        topics: &[Vec<String>],
+    ) -> Result<(), IndexError> {
         let fields = self.fields;
         let writer = self.writer_mut("upsert")?;
-        for stored in items {
+        for (n, stored) in items.iter().enumerate() {
             writer.delete_term(Term::from_field_text(fields.item_id, &stored.item.item_id));
-            let doc = schema::to_document(&fields, stored);
+            let names = topics.get(n).map_or(&[][..], Vec::as_slice);
+            let doc = schema::to_document(&fields, stored, names);
             if let Err(e) = writer.add_document(doc) {
                 return Err(self.err(e));
             }
@@ -436,6 +458,10 @@ impl Index {
             url: text(f.url),
             feed: text(f.feed).unwrap_or_default(),
             feed_title: text(f.feed_title),
+            topics: doc
+                .get_all(f.topics)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             published,
             score,
         }

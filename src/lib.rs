@@ -15,6 +15,8 @@
 //! - [`store`] owns SQLite; [`index`] owns tantivy; [`pipeline::sync_index`] is the one place
 //!   that moves items from the first to the second, keyed by the store's sequence numbers.
 //! - [`poll`] is the orchestrator of one poll cycle; [`cli`] holds one file per command.
+//! - [`topics`] are named queries; [`pipeline::Indexer`] tags each item with the ones it
+//!   matches ([`index::TopicMatcher`]) as it moves it from the store to the index.
 
 pub mod cli;
 pub mod config;
@@ -32,3 +34,4 @@ pub mod poll;
 pub mod schedule;
 pub mod store;
 pub mod subscriptions;
+pub mod topics;

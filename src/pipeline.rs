@@ -6,14 +6,44 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::index::{Index, IndexError};
+use crate::index::{Index, IndexError, TopicMatcher};
 use crate::model::{Document, Item};
 use crate::normalize;
 use crate::parse::{ParseError, ParseOptions, parse_document};
 use crate::store::{Store, StoreError};
+use crate::topics::Topics;
 
 /// How many items move from the store to the index per batch: bounds memory, not commits.
 const INDEX_BATCH: usize = 5_000;
+
+/// Store meta key: the topics (names and queries) every stored item was last tagged with,
+/// recorded by a rebuild (or by the first run, on an empty store).
+const TOPICS_META: &str = "tagged_topics";
+
+fn topics_fingerprint(topics: &Topics) -> String {
+    let pairs: Vec<(&str, &str)> = topics
+        .iter()
+        .map(|t| (t.name.as_str(), t.query.as_str()))
+        .collect();
+    // Pairs of strings always serialize.
+    serde_json::to_string(&pairs).expect("strings serialize")
+}
+
+/// Whether items already stored may carry other topics than `topics` would give them (the
+/// topics changed since they were tagged, or they were stored before topics existed), so that
+/// only a rebuild ([`rebuild_index`]) makes the counts and `topic:` searches right. On a store
+/// with no items yet, records `topics` as the ones items are tagged with.
+pub fn topics_stale(store: &mut Store, topics: &Topics) -> Result<bool, StoreError> {
+    let current = topics_fingerprint(topics);
+    match store.get_meta(TOPICS_META)? {
+        Some(recorded) => Ok(recorded != current),
+        None if store.item_count()? == 0 => {
+            store.set_meta(TOPICS_META, &current)?;
+            Ok(false)
+        }
+        None => Ok(true),
+    }
+}
 
 /// A document turned into items.
 #[derive(Debug, Clone)]
@@ -73,35 +103,51 @@ pub enum SyncError {
 /// feed is stored on the other), `commit` once per cycle, recording the high-water mark in the
 /// commit payload.
 ///
+/// Each item is tagged with the topics it matches as it is staged: the tags go to the store
+/// (`item_topics`, replacing the item's earlier ones) and into its index document. Every way
+/// items reach the index (poll, catch-up after a crash, reindex) goes through here, so every
+/// indexed item is tagged, and an updated item (which gets a new seq) is tagged afresh.
+///
 /// Safe to repeat after a crash: upserts replace by item id, so an item written to SQLite whose
-/// index commit never happened is indexed exactly once by the next run.
+/// index commit never happened is indexed (and tagged) exactly once by the next run.
 pub struct Indexer<'a> {
     index: &'a mut Index,
+    matcher: TopicMatcher,
     staged: u64,
     committed: u64,
     count: usize,
 }
 
 impl<'a> Indexer<'a> {
-    pub fn new(index: &'a mut Index) -> Result<Indexer<'a>, SyncError> {
+    pub fn new(index: &'a mut Index, topics: &Topics) -> Result<Indexer<'a>, SyncError> {
         let committed = index.last_indexed_seq()?;
         Ok(Indexer {
             index,
+            matcher: TopicMatcher::new(topics)?,
             staged: committed,
             committed,
             count: 0,
         })
     }
 
-    /// Hands every stored item newer than the last staged one to the index (not yet durable).
-    pub fn stage(&mut self, store: &Store) -> Result<usize, SyncError> {
+    /// Tags every stored item newer than the last staged one with its topics (recorded in the
+    /// store at once) and hands it to the index (not yet durable).
+    pub fn stage(&mut self, store: &mut Store) -> Result<usize, SyncError> {
         let mut staged = 0;
         loop {
             let batch = store.items_after(self.staged, INDEX_BATCH)?;
             let Some(last) = batch.last() else { break };
-            self.staged = last.seq;
+            let last_seq = last.seq;
+            let topics = self.matcher.match_items(&batch)?;
+            let tagged: Vec<(u64, &[String])> = batch
+                .iter()
+                .zip(&topics)
+                .map(|(stored, names)| (stored.seq, names.as_slice()))
+                .collect();
+            store.set_item_topics(&tagged)?;
+            self.index.upsert_with_topics(&batch, &topics)?;
+            self.staged = last_seq;
             staged += batch.len();
-            self.index.upsert(&batch)?;
         }
         self.count += staged;
         Ok(staged)
@@ -120,8 +166,12 @@ impl<'a> Indexer<'a> {
 
 /// Indexes every stored item newer than the index's last commit, then commits once. Returns
 /// how many items were (re)indexed.
-pub fn sync_index(store: &Store, index: &mut Index) -> Result<usize, SyncError> {
-    let mut indexer = Indexer::new(index)?;
+pub fn sync_index(
+    store: &mut Store,
+    index: &mut Index,
+    topics: &Topics,
+) -> Result<usize, SyncError> {
+    let mut indexer = Indexer::new(index, topics)?;
     indexer.stage(store)?;
     indexer.commit()
 }
@@ -145,13 +195,20 @@ pub fn reconcile(store: &Store, index: &mut Index) -> Result<bool, SyncError> {
     Ok(true)
 }
 
-/// Rebuilds the index from scratch out of the store.
-pub fn rebuild_index(store: &Store, index: &mut Index) -> Result<usize, SyncError> {
+/// Rebuilds the index from scratch out of the store, tagging every item with `topics` anew
+/// (the way to apply changed topics to items already stored).
+pub fn rebuild_index(
+    store: &mut Store,
+    index: &mut Index,
+    topics: &Topics,
+) -> Result<usize, SyncError> {
     index.clear()?;
     // A cleared index starts again from seq 0: commit that first, so a crash mid-rebuild
     // leaves an index that the next sync completes rather than one that claims to be current.
     index.commit(0)?;
-    sync_index(store, index)
+    let count = sync_index(store, index, topics)?;
+    store.set_meta(TOPICS_META, &topics_fingerprint(topics))?;
+    Ok(count)
 }
 
 #[cfg(test)]
@@ -173,11 +230,17 @@ mod tests {
     }
 
     fn store_with(dir: &std::path::Path, titles: &[&str]) -> Store {
+        let items: Vec<(&str, &str)> = titles.iter().map(|t| (*t, *t)).collect();
+        store_items(dir, &items)
+    }
+
+    /// A store holding the feed's (guid, title) items, stored (or updated) now.
+    fn store_items(dir: &std::path::Path, items: &[(&str, &str)]) -> Store {
         let mut store = Store::open(dir).unwrap();
         store.sync_feeds(&[feed()]).unwrap();
-        let rss: String = titles
+        let rss: String = items
             .iter()
-            .map(|t| format!("<item><guid>{t}</guid><title>{t}</title></item>"))
+            .map(|(g, t)| format!("<item><guid>{g}</guid><title>{t}</title></item>"))
             .collect();
         let doc = format!("<rss version=\"2.0\"><channel><title>T</title>{rss}</channel></rss>");
         let got = ingest_bytes("f", doc.as_bytes(), None, None, Utc::now()).unwrap();
@@ -194,6 +257,10 @@ mod tests {
     }
 
     fn count(index: &Index, query: &str) -> usize {
+        hits(index, query).len()
+    }
+
+    fn hits(index: &Index, query: &str) -> Vec<crate::index::Hit> {
         index
             .search(&SearchRequest {
                 query: query.into(),
@@ -205,18 +272,27 @@ mod tests {
                 sort: Sort::Relevance,
             })
             .unwrap()
-            .len()
     }
 
     #[test]
     fn sync_catches_up_once_and_rebuild_matches() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_with(dir.path(), &["alpha", "bravo", "charlie"]);
+        let mut store = store_with(dir.path(), &["alpha", "bravo", "charlie"]);
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        assert_eq!(sync_index(&store, &mut index).unwrap(), 3);
-        assert_eq!(sync_index(&store, &mut index).unwrap(), 0, "nothing new");
+        assert_eq!(
+            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            3
+        );
+        assert_eq!(
+            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            0,
+            "nothing new"
+        );
         assert_eq!(index.last_indexed_seq().unwrap(), 3);
-        assert_eq!(rebuild_index(&store, &mut index).unwrap(), 3);
+        assert_eq!(
+            rebuild_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            3
+        );
         assert_eq!(index.num_docs().unwrap(), 3);
         assert_eq!(count(&index, "bravo"), 1);
     }
@@ -226,10 +302,10 @@ mod tests {
     #[test]
     fn index_ahead_of_the_store_still_indexes_reissued_sequence_numbers() {
         let ahead = tempfile::tempdir().unwrap();
-        let store = store_with(ahead.path(), &["alpha", "bravo", "charlie"]);
+        let mut store = store_with(ahead.path(), &["alpha", "bravo", "charlie"]);
         let index_dir = ahead.path().join("tantivy");
         let mut index = Index::open_writable(&index_dir).unwrap();
-        sync_index(&store, &mut index).unwrap();
+        sync_index(&mut store, &mut index, &Topics::default()).unwrap();
         assert_eq!(index.last_indexed_seq().unwrap(), 3);
 
         // The store kept only its first commit (alpha, seq 1); the next poll stores a new
@@ -238,11 +314,95 @@ mod tests {
         let store = store_with(behind.path(), &["alpha"]);
         assert!(reconcile(&store, &mut index).unwrap());
         assert!(!reconcile(&store, &mut index).unwrap(), "once is enough");
-        let store = store_with(behind.path(), &["alpha", "delta"]);
+        let mut store = store_with(behind.path(), &["alpha", "delta"]);
         assert_eq!(store.max_seq().unwrap(), 2);
-        assert_eq!(sync_index(&store, &mut index).unwrap(), 1);
+        assert_eq!(
+            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            1
+        );
         assert_eq!(count(&index, "delta"), 1);
         assert_eq!(count(&index, "alpha"), 1, "not duplicated");
         assert_eq!(index.last_indexed_seq().unwrap(), 2);
+    }
+
+    /// An item is tagged as it is indexed, in the store and the index alike; an update that
+    /// changes what it is about changes its topics, and a reindex applies changed topics.
+    #[test]
+    fn items_are_tagged_at_ingest_and_retagged_when_updated() {
+        let dir = tempfile::tempdir().unwrap();
+        let topics = Topics::default();
+        let mut store = store_items(
+            dir.path(),
+            &[
+                ("a", "Army awards $45 million contract for AI targeting"),
+                ("b", "Rousseau and the social contract"),
+            ],
+        );
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        sync_index(&mut store, &mut index, &topics).unwrap();
+        let ids: Vec<String> = hits(&index, "topic:contracts")
+            .into_iter()
+            .map(|h| h.item_id)
+            .collect();
+        assert_eq!(ids.len(), 1);
+        assert_eq!(store.item_topics(&ids[0]).unwrap(), ["contracts"]);
+        assert_eq!(hits(&index, "topic:Contracts")[0].topics, ["contracts"]);
+        assert_eq!(count(&index, "social -topic:contracts"), 1);
+
+        // The same item (guid "a"), edited: now about a hearing, no longer an award.
+        let mut store = store_items(
+            dir.path(),
+            &[("a", "Senate committee hearing on AI targeting")],
+        );
+        assert_eq!(sync_index(&mut store, &mut index, &topics).unwrap(), 1);
+        assert_eq!(count(&index, "topic:contracts"), 0);
+        assert_eq!(store.item_topics(&ids[0]).unwrap(), ["hearings"]);
+        let hearing = hits(&index, "topic:hearings");
+        assert_eq!(hearing.len(), 1);
+        assert_eq!(hearing[0].item_id, ids[0]);
+        assert_eq!(hearing[0].topics, ["hearings"]);
+
+        // Changed topics reach items already stored through a rebuild.
+        let mine = Topics::new(vec![crate::topics::Topic {
+            name: "philosophy".into(),
+            description: String::new(),
+            query: "rousseau".into(),
+        }])
+        .unwrap();
+        rebuild_index(&mut store, &mut index, &mine).unwrap();
+        assert_eq!(count(&index, "topic:hearings"), 0);
+        assert_eq!(store.item_topics(&ids[0]).unwrap(), Vec::<String>::new());
+        let counts = store
+            .topic_counts(Utc::now() - chrono::Duration::days(7))
+            .unwrap();
+        assert_eq!(counts.len(), 1);
+        assert_eq!(counts[0].topic, "philosophy");
+        assert_eq!(counts[0].total, 1);
+    }
+
+    #[test]
+    fn changed_topics_are_stale_until_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = Topics::default();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert!(!topics_stale(&mut store, &defaults).unwrap(), "empty store");
+        let mut store = store_with(dir.path(), &["alpha"]);
+        assert!(!topics_stale(&mut store, &defaults).unwrap());
+        let mine = Topics::with_overrides(vec![crate::topics::Topic {
+            name: "contracts".into(),
+            description: String::new(),
+            query: "\"task order\"".into(),
+        }])
+        .unwrap();
+        assert!(topics_stale(&mut store, &mine).unwrap());
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        rebuild_index(&mut store, &mut index, &mine).unwrap();
+        assert!(!topics_stale(&mut store, &mine).unwrap());
+        assert!(topics_stale(&mut store, &defaults).unwrap());
+
+        // Items stored before topics existed were never tagged.
+        let old = tempfile::tempdir().unwrap();
+        let mut store = store_with(old.path(), &["alpha"]);
+        assert!(topics_stale(&mut store, &defaults).unwrap());
     }
 }

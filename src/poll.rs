@@ -18,6 +18,7 @@ use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
 use crate::pipeline::{self, Indexer, Ingested, SyncError};
 use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
+use crate::topics::Topics;
 
 /// What happened to one feed in a poll.
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +108,7 @@ pub fn poll(
     fetcher: Arc<Fetcher>,
     store: &mut Store,
     index: &mut Index,
+    topics: &Topics,
     feeds: &[&FeedConfig],
     mut on_feed: impl FnMut(&FeedReport),
 ) -> Result<PollReport, PollError> {
@@ -145,7 +147,7 @@ pub fn poll(
     }
     drop(tx);
     // The first stage also picks up items that a crashed earlier run stored but never indexed.
-    let mut indexer = Indexer::new(index)?;
+    let mut indexer = Indexer::new(index, topics)?;
     indexer.stage(store)?;
     for _ in 0..pending {
         let Ok((n, result)) = rx.recv() else { break };

@@ -11,6 +11,7 @@ mod error;
 mod ledger;
 mod schema;
 mod subscriptions;
+mod topics;
 
 pub use ledger::{DigestRecord, DigestStatus, NewDigest};
 
@@ -25,6 +26,7 @@ use crate::feeds::FeedConfig;
 use crate::model::{Item, StoredItem};
 
 pub use error::StoreError;
+pub use topics::TopicCount;
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "govwatch.sqlite3";

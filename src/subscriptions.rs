@@ -16,21 +16,6 @@ use serde::Serialize;
 use crate::index::{self, IndexError};
 use crate::schedule::{self, DEFAULT_SCHEDULE, DEFAULT_TZ, Schedule, ScheduleError};
 
-/// The topic names `govwatch subscribers add` accepts until the topics module is wired in.
-// The lead replaces this with the configured topics (defaults plus `[[topic]]`) at merge.
-pub const DEFAULT_TOPIC_NAMES: &[&str] = &[
-    "contracts",
-    "hearings",
-    "rules",
-    "executive",
-    "procurement",
-    "legislation",
-    "oversight",
-    "partnerships",
-    "budget",
-    "security",
-];
-
 /// Longest address accepted: RFC 5321's limit on a forward path.
 pub const MAX_EMAIL_BYTES: usize = 254;
 /// Longest subscriber name accepted.

@@ -17,6 +17,7 @@ mod reindex;
 mod search;
 mod status;
 mod subscribers;
+mod topics;
 
 /// Exit codes scripts can rely on.
 pub const EXIT_OK: u8 = 0;
@@ -67,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: subscribers::Command,
     },
+    /// Topics items are tagged with at ingest.
+    Topics {
+        #[command(subcommand)]
+        command: topics::Command,
+    },
 }
 
 /// A failure that maps to a specific exit code.
@@ -110,6 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&settings, args),
         Command::Reindex => reindex::run(&settings),
         Command::Subscribers { command } => subscribers::run(&settings, command),
+        Command::Topics { command } => topics::run(&settings, command),
     }
 }
 

@@ -37,6 +37,12 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     let mut store = Store::open(&settings.data_dir)?;
     let mut index = Index::open_writable(&settings.index_dir())?;
     crate::pipeline::reconcile(&store, &mut index)?;
+    if crate::pipeline::topics_stale(&mut store, &settings.topics)? {
+        eprintln!(
+            "govwatch: note: the topics changed since the stored items were tagged; new items get \
+             the new topics, and `govwatch reindex` re-tags the others"
+        );
+    }
     store.sync_feeds(&feeds)?;
     let fetcher = Arc::new(Fetcher::new(&settings.fetch).context("cannot build the HTTP client")?);
     let runtime = super::runtime()?;
@@ -49,6 +55,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         fetcher,
         &mut store,
         &mut index,
+        &settings.topics,
         &selected,
         |feed| {
             bar.suspend(|| print_feed(feed, width, json));

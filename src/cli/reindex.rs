@@ -5,14 +5,14 @@ use crate::index::{Index, IndexError};
 use crate::store::Store;
 
 pub fn run(settings: &Settings) -> anyhow::Result<()> {
-    let store = Store::open(&settings.data_dir)?;
+    let mut store = Store::open(&settings.data_dir)?;
     let dir = settings.index_dir();
     let mut index = match Index::open_writable(&dir) {
         // An index from another govwatch version cannot be cleared in place: start afresh.
         Err(IndexError::SchemaMismatch { .. }) => Index::recreate(&dir)?,
         other => other?,
     };
-    let count = crate::pipeline::rebuild_index(&store, &mut index)?;
+    let count = crate::pipeline::rebuild_index(&mut store, &mut index, &settings.topics)?;
     eprintln!("reindexed {count} items");
     Ok(())
 }

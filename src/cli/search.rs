@@ -62,6 +62,8 @@ struct JsonHit<'a> {
     highlights: Vec<[usize; 2]>,
     /// Byte ranges of the matched terms in `title`.
     title_highlights: Vec<[usize; 2]>,
+    /// The topics the item matched at ingest.
+    topics: &'a [String],
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
@@ -130,6 +132,7 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
             .iter()
             .map(|r| [r.start, r.end])
             .collect(),
+        topics: &hit.topics,
     }
 }
 

@@ -7,9 +7,7 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::store::{Store, StoreError};
-use crate::subscriptions::{
-    DEFAULT_TOPIC_NAMES, NewSubscription, Subscription, SubscriptionInput, parse_email,
-};
+use crate::subscriptions::{NewSubscription, Subscription, SubscriptionInput, parse_email};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -92,7 +90,8 @@ fn usage(message: impl ToString) -> anyhow::Error {
 }
 
 fn add(settings: &Settings, input: SubscriptionInput) -> anyhow::Result<()> {
-    let new = NewSubscription::parse(&input, DEFAULT_TOPIC_NAMES).map_err(usage)?;
+    let known: Vec<&str> = settings.topics.iter().map(|t| t.name.as_str()).collect();
+    let new = NewSubscription::parse(&input, &known).map_err(usage)?;
     let mut store = Store::open(&settings.data_dir)?;
     let added = match store.add_subscription(&new) {
         Ok(s) => s,

@@ -37,6 +37,8 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("url", schema::URL),
     ("id", schema::ITEM_ID),
     ("item_id", schema::ITEM_ID),
+    ("topic", schema::TOPICS),
+    ("topics", schema::TOPICS),
 ];
 
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {
@@ -102,6 +104,42 @@ pub(crate) fn parse_user_query(
         })
 }
 
+/// Parses a topic's query: a user query that is not empty and does not refer to topics
+/// (items are matched against all topics at once, so one topic cannot depend on another).
+pub(crate) fn parse_topic_query(
+    parser: &QueryParser,
+    text: &str,
+) -> Result<Box<dyn Query>, IndexError> {
+    let invalid = |message: &str| IndexError::Query {
+        query: text.trim().to_owned(),
+        message: message.to_owned(),
+    };
+    let query = parse_user_query(parser, text)?.ok_or_else(|| invalid("the query is empty"))?;
+    // It parsed above, so the grammar accepts it here too.
+    if let Ok(ast) = query_grammar::parse_query(text.trim())
+        && mentions_topics(&ast)
+    {
+        return Err(invalid("a topic's query cannot use `topic:`"));
+    }
+    Ok(query)
+}
+
+fn mentions_topics(ast: &UserInputAst) -> bool {
+    let is_topic = |field: Option<&str>| matches!(field, Some("topic" | "topics"));
+    match ast {
+        UserInputAst::Clause(clauses) => clauses.iter().any(|(_, sub)| mentions_topics(sub)),
+        UserInputAst::Boost(sub, _) => mentions_topics(sub),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(literal) => is_topic(literal.field_name.as_deref()),
+            UserInputLeaf::Range { field, .. } | UserInputLeaf::Set { field, .. } => {
+                is_topic(field.as_deref())
+            }
+            UserInputLeaf::Exists { field } => is_topic(Some(field)),
+            _ => false,
+        },
+    }
+}
+
 /// Maps user field names to schema fields and normalizes tag values, refusing unknown fields
 /// with a message that lists the known ones.
 fn rewrite(ast: UserInputAst) -> Result<UserInputAst, String> {
@@ -122,7 +160,7 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
         UserInputLeaf::Literal(mut literal) => {
             if let Some(name) = literal.field_name.take() {
                 let field = map_field(&name)?;
-                if field == schema::TAGS {
+                if field == schema::TAGS || field == schema::TOPICS {
                     literal.phrase = schema::normalize_tag(&literal.phrase);
                 }
                 literal.field_name = Some(field.to_owned());
@@ -144,7 +182,7 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
         },
         UserInputLeaf::Set { field, elements } => {
             let field = field.as_deref().map(map_field).transpose()?;
-            let elements = if field == Some(schema::TAGS) {
+            let elements = if field == Some(schema::TAGS) || field == Some(schema::TOPICS) {
                 elements.iter().map(|e| schema::normalize_tag(e)).collect()
             } else {
                 elements
@@ -169,8 +207,8 @@ fn map_field(name: &str) -> Result<&'static str, String> {
         .map(|(_, field)| *field)
         .ok_or_else(|| {
             format!(
-                "unknown field `{name}:` (known fields: title, body, feed, tag, category, published, url, \
-                 id; put words containing a colon in quotes)"
+                "unknown field `{name}:` (known fields: title, body, feed, tag, topic, category, published, \
+                 url, id; put words containing a colon in quotes)"
             )
         })
 }

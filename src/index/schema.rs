@@ -13,7 +13,7 @@ use tantivy::{DateTime, TantivyDocument};
 use crate::model::StoredItem;
 
 /// Version of what the index holds and how. Recorded in every commit payload.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(crate) const ITEM_ID: &str = "item_id";
 pub(crate) const TITLE: &str = "title";
@@ -25,6 +25,7 @@ pub(crate) const CATEGORIES: &str = "categories";
 pub(crate) const URL: &str = "url";
 pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SEQ: &str = "seq";
+pub(crate) const TOPICS: &str = "topics";
 
 /// The schema's fields, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -39,12 +40,25 @@ pub(crate) struct Fields {
     pub url: Field,
     pub published: Field,
     pub seq: Field,
+    pub topics: Field,
 }
 
 /// The schema this version of govwatch writes and expects.
 pub(crate) fn build_schema() -> (Schema, Fields) {
+    schema_with(true)
+}
+
+/// The same fields, indexed the same way, with nothing stored: what the topic matcher's
+/// throwaway per-batch index needs (queries resolve fields by name and indexing options, so
+/// topic queries parsed against it behave as they do in search).
+pub(crate) fn build_match_schema() -> (Schema, Fields) {
+    schema_with(false)
+}
+
+fn schema_with(keep: bool) -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |stored: bool| {
+        let stored = stored && keep;
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(super::analyzer::TEXT_ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
@@ -56,26 +70,35 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        item_id: builder.add_text_field(ITEM_ID, STRING | STORED),
+        item_id: builder.add_text_field(ITEM_ID, if keep { STRING | STORED } else { STRING }),
         title: builder.add_text_field(TITLE, text(true)),
         // Stored so snippets can be cut from it.
         body: builder.add_text_field(BODY, text(true)),
-        feed: builder.add_text_field(FEED, STRING | STORED | FAST),
-        feed_title: builder.add_text_field(FEED_TITLE, STORED),
+        feed: builder.add_text_field(FEED, if keep { STRING | STORED | FAST } else { STRING }),
+        feed_title: builder.add_text_field(
+            FEED_TITLE,
+            if keep {
+                TextOptions::from(STORED)
+            } else {
+                TextOptions::default()
+            },
+        ),
         // Indexed only: tags are filters, never shown from the index.
         tags: builder.add_text_field(TAGS, STRING),
         // The feed's own categories ("Artificial Intelligence", "Contracts"): searched like
         // text, by default and with `category:`; not shown from the index.
         categories: builder.add_text_field(CATEGORIES, text(false)),
-        url: builder.add_text_field(URL, STRING | STORED),
-        published: builder.add_date_field(
-            PUBLISHED,
-            DateOptions::from(INDEXED)
-                .set_stored()
+        url: builder.add_text_field(URL, if keep { STRING | STORED } else { STRING }),
+        published: builder.add_date_field(PUBLISHED, {
+            let options = DateOptions::from(INDEXED)
                 .set_fast()
-                .set_precision(DateTimePrecision::Seconds),
-        ),
+                .set_precision(DateTimePrecision::Seconds);
+            if keep { options.set_stored() } else { options }
+        }),
         seq: builder.add_u64_field(SEQ, STORED | FAST),
+        // The topics the item matched at ingest (`topic:`), lowercase names; stored so hits
+        // can say which topics they belong to.
+        topics: builder.add_text_field(TOPICS, if keep { STRING | STORED } else { STRING }),
     };
     (builder.build(), fields)
 }
@@ -111,7 +134,12 @@ pub(crate) fn body_text(summary: &str, body: &str) -> String {
     }
 }
 
-pub(crate) fn to_document(fields: &Fields, stored: &StoredItem) -> TantivyDocument {
+/// The document of `stored`, filed under `topics` (names, as the topic matcher gives them).
+pub(crate) fn to_document(
+    fields: &Fields,
+    stored: &StoredItem,
+    topics: &[String],
+) -> TantivyDocument {
     let item = &stored.item;
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.item_id, &item.item_id);
@@ -140,6 +168,9 @@ pub(crate) fn to_document(fields: &Fields, stored: &StoredItem) -> TantivyDocume
     }
     doc.add_date(fields.published, to_tantivy_date(&item.published));
     doc.add_u64(fields.seq, stored.seq);
+    for topic in topics {
+        doc.add_text(fields.topics, topic);
+    }
     doc
 }
 

@@ -324,7 +324,8 @@ impl RawDigest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subscriptions::{DEFAULT_TOPIC_NAMES, NewSubscription, SubscriptionInput};
+    use crate::subscriptions::{NewSubscription, SubscriptionInput};
+    use crate::topics::DEFAULT_TOPIC_NAMES;
     use chrono::TimeZone;
     use tempfile::TempDir;
 

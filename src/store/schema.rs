@@ -121,6 +121,19 @@ CREATE TABLE digests (
 CREATE INDEX digests_subscription ON digests(subscription_id, status);
 CREATE INDEX digests_recipient ON digests(recipient);
 "#,
+    // 4: item topics: the topics each item matched when it was last indexed, replaced whenever
+    // the item is (re)indexed. Keyed by the item's seq, not its id: seqs grow, so rows are
+    // appended at the end of both b-trees (random item ids made tagging cost as much as
+    // storing). An in-place update gives the item a new seq; the cascade carries its rows
+    // along until the indexer re-tags it.
+    r#"
+CREATE TABLE item_topics (
+    seq   INTEGER NOT NULL REFERENCES items(seq) ON UPDATE CASCADE ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (seq, topic)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX item_topics_topic ON item_topics(topic, seq);
+"#,
 ];
 
 /// The schema version this build writes and reads.

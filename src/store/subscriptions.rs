@@ -184,7 +184,8 @@ impl RawSubscription {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subscriptions::{DEFAULT_TOPIC_NAMES, SubscriptionInput};
+    use crate::subscriptions::SubscriptionInput;
+    use crate::topics::DEFAULT_TOPIC_NAMES;
     use chrono::TimeZone;
     use pretty_assertions::assert_eq;
     use tempfile::TempDir;

@@ -267,8 +267,9 @@ fn main() {
     let mut index = Index::open_writable(&dir.path().join("tantivy")).expect("index opens");
     // As `poll` does it: each feed's items are stored, then staged into the index (whose
     // threads work while the next feed is stored); one commit at the end.
+    let topics = govwatch::topics::Topics::default();
     let start = Instant::now();
-    let mut indexer = pipeline::Indexer::new(&mut index).expect("indexer");
+    let mut indexer = pipeline::Indexer::new(&mut index, &topics).expect("indexer");
     for (feed_id, got) in &ingested {
         let success = FetchSuccess {
             status: 200,
@@ -281,7 +282,7 @@ fn main() {
         store
             .apply_fetch(feed_id, &success, &got.items)
             .expect("store write");
-        indexer.stage(&store).expect("index stage");
+        indexer.stage(&mut store).expect("index stage");
     }
     let indexed = indexer.commit().expect("index commit");
     let both = start.elapsed();
@@ -296,7 +297,7 @@ fn main() {
         items as f64 / (parse_time + both).as_secs_f64()
     );
     let start = Instant::now();
-    let rebuilt = pipeline::rebuild_index(&store, &mut index).expect("reindex");
+    let rebuilt = pipeline::rebuild_index(&mut store, &mut index, &topics).expect("reindex");
     let reindex_time = start.elapsed();
     println!(
         "reindex (read back from SQLite + tantivy + commit): {:.2} s = {:.0} items/s",
