@@ -37,7 +37,7 @@ use schema::Fields;
 
 pub use schema::SCHEMA_VERSION;
 pub use snippet::{SNIPPET_MAX_CHARS, Snippet};
-pub use topics::{TopicMatcher, check_topic_query};
+pub use topics::{TextSnippeter, TopicMatcher, check_topic_query};
 
 /// Total indexing memory. Each indexing thread flushes a segment when its share is full: larger
 /// budgets mean fewer, larger segments and fewer merges.

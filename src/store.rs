@@ -544,6 +544,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Items first stored in `(after, until]`, oldest first, with the topics each matched:
+    /// what a digest window covers.
+    pub fn items_first_seen(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(StoredItem, Vec<String>)>, StoreError> {
+        let action = "read a window's items";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.seq, i.item_id, i.feed_id, i.guid, i.url, i.title, i.summary, i.body,
+                        i.authors, i.categories, i.published, i.updated, i.content_hash,
+                        COALESCE(f.title, f.feed_title), f.tags,
+                        (SELECT json_group_array(t.topic) FROM item_topics t WHERE t.seq = i.seq)
+                 FROM items i JOIN feeds f ON f.id = i.feed_id
+                 WHERE i.first_seen_at > ?1 AND i.first_seen_at <= ?2
+                 ORDER BY i.first_seen_at, i.seq",
+            )
+            .map_err(|e| self.sql_err(action, e))?;
+        let rows = stmt
+            .query_map(params![micros(after), micros(until)], |row| {
+                Ok((RawItem::from_row(row)?, row.get::<_, String>(15)?))
+            })
+            .map_err(|e| self.sql_err(action, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (raw, topics) = row.map_err(|e| self.sql_err(action, e))?;
+            let topics = self.parse_list(&topics, "item_topics.topic")?;
+            out.push((self.stored_item(raw)?, topics));
+        }
+        Ok(out)
+    }
+
     /// The highest seq ever given to an item (0 when none was).
     pub fn max_seq(&self) -> Result<u64, StoreError> {
         let seq: i64 = self

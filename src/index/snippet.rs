@@ -78,6 +78,25 @@ impl Snippeter {
         })
     }
 
+    /// For text outside any index (digests): every word of `query` weighs the same.
+    pub(crate) fn unweighted(query: &dyn Query, fields: &Fields) -> Snippeter {
+        let generator = |field: Field| {
+            let mut weights: BTreeMap<String, Score> = BTreeMap::new();
+            query.query_terms(&mut |term, _| {
+                if term.field() == field
+                    && let Some(text) = term.value().as_str()
+                {
+                    weights.insert(text.to_owned(), 1.0);
+                }
+            });
+            SnippetGenerator::new(weights, analyzer::uncached(), field, SNIPPET_MAX_CHARS)
+        };
+        Snippeter {
+            body: Some(generator(fields.body)),
+            title: Some(generator(fields.title)),
+        }
+    }
+
     /// The body around the matched words; else the body's opening; else (an item with no body)
     /// the title, highlighted if it matched.
     pub(crate) fn make(&self, title: &str, body: &str) -> Snippet {

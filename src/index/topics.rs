@@ -129,3 +129,41 @@ impl TopicMatcher {
         Ok(matched)
     }
 }
+
+/// Snippets for items outside the index (a digest's items): the passage of the body, and the
+/// title words, that the given queries (a subscription's topics and its own query) match.
+pub struct TextSnippeter {
+    snippeter: super::snippet::Snippeter,
+}
+
+impl std::fmt::Debug for TextSnippeter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSnippeter").finish_non_exhaustive()
+    }
+}
+
+impl TextSnippeter {
+    /// `queries` in search syntax; any of them matching counts.
+    pub fn new(queries: &[&str]) -> Result<TextSnippeter, IndexError> {
+        let (index, fields) = template();
+        let parser = query::query_parser(&index, &fields);
+        let mut clauses: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
+        for text in queries {
+            if let Some(q) = query::parse_user_query(&parser, text)? {
+                clauses.push((tantivy::query::Occur::Should, q));
+            }
+        }
+        let combined = tantivy::query::BooleanQuery::new(clauses);
+        Ok(TextSnippeter {
+            snippeter: super::snippet::Snippeter::unweighted(&combined, &fields),
+        })
+    }
+
+    /// The snippet of `body` (else `title`), and the highlighted ranges of `title`.
+    pub fn make(&self, title: &str, body: &str) -> (super::Snippet, Vec<std::ops::Range<usize>>) {
+        (
+            self.snippeter.make(title, body),
+            self.snippeter.title_highlights(title),
+        )
+    }
+}

@@ -41,6 +41,8 @@ pub struct NewDigest<'a> {
     pub item_ids: &'a [String],
     pub subject: &'a str,
     pub message_id: &'a str,
+    pub text_body: &'a str,
+    pub html_body: &'a str,
 }
 
 /// One ledger row.
@@ -62,11 +64,15 @@ pub struct DigestRecord {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub reply: Option<String>,
+    #[serde(skip)]
+    pub text_body: String,
+    #[serde(skip)]
+    pub html_body: String,
 }
 
 const COLUMNS: &str = "id, subscription_id, recipient, window_start, window_end, item_ids, \
                        subject, message_id, status, attempts, created_at, last_attempt_at, \
-                       next_attempt_at, sent_at, reply";
+                       next_attempt_at, sent_at, reply, text_body, html_body";
 
 /// Longest server reply kept: enough for any SMTP reply, bounded against a hostile server.
 const MAX_REPLY_BYTES: usize = 2048;
@@ -79,8 +85,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT INTO digests (subscription_id, recipient, window_start, window_end,
-                   item_ids, subject, message_id, status, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
+                   item_ids, subject, message_id, status, created_at, text_body, html_body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -92,6 +98,8 @@ impl Store {
                     new.subject,
                     new.message_id,
                     micros(now),
+                    new.text_body,
+                    new.html_body,
                 ])
             })
             .map_err(|e| sql_err(&self.path, "record a digest", e))?;
@@ -258,6 +266,8 @@ impl Store {
             next_attempt_at: self.opt_date(raw.next_attempt_at, "digests.next_attempt_at")?,
             sent_at: self.opt_date(raw.sent_at, "digests.sent_at")?,
             reply: raw.reply,
+            text_body: raw.text_body,
+            html_body: raw.html_body,
         })
     }
 }
@@ -297,6 +307,8 @@ struct RawDigest {
     next_attempt_at: Option<i64>,
     sent_at: Option<i64>,
     reply: Option<String>,
+    text_body: String,
+    html_body: String,
 }
 
 impl RawDigest {
@@ -317,6 +329,8 @@ impl RawDigest {
             next_attempt_at: row.get(12)?,
             sent_at: row.get(13)?,
             reply: row.get(14)?,
+            text_body: row.get(15)?,
+            html_body: row.get(16)?,
         })
     }
 }
@@ -355,6 +369,8 @@ mod tests {
             item_ids: ids,
             subject: "govwatch: 2 new items (contracts 2)",
             message_id: mid,
+            text_body: "text",
+            html_body: "<p>html</p>",
         }
     }
 

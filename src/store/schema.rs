@@ -116,10 +116,15 @@ CREATE TABLE digests (
     next_attempt_at INTEGER,
     sent_at         INTEGER,
     -- The mail server's last reply (or the transport's error).
-    reply           TEXT
+    reply           TEXT,
+    -- What was (or will be) sent, so that a retry sends exactly the same message.
+    text_body       TEXT NOT NULL,
+    html_body       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX digests_subscription ON digests(subscription_id, status);
 CREATE INDEX digests_recipient ON digests(recipient);
+-- Digest windows select items by when they were first stored.
+CREATE INDEX items_first_seen ON items(first_seen_at);
 "#,
     // 4: item topics: the topics each item matched when it was last indexed, replaced whenever
     // the item is (re)indexed. Keyed by the item's seq, not its id: seqs grow, so rows are
