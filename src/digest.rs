@@ -3,3 +3,4 @@
 //! Selecting the items, the ledger and delivery build on it.
 
 pub mod render;
+pub mod select;

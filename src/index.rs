@@ -36,6 +36,12 @@ use crate::model::StoredItem;
 use schema::Fields;
 
 pub use schema::SCHEMA_VERSION;
+
+/// The text an item is searched and snippeted by: its summary and body, without repeating
+/// the summary when the body starts with it.
+pub fn body_text(item: &crate::model::Item) -> String {
+    schema::body_text(&item.summary, &item.body)
+}
 pub use snippet::{SNIPPET_MAX_CHARS, Snippet};
 pub use topics::{TextSnippeter, TopicMatcher, check_topic_query};
 

@@ -56,6 +56,14 @@ pub struct FeedState {
     pub last_success_at: Option<DateTime<Utc>>,
 }
 
+/// An item of a digest window: as stored, with its topics and when it was first stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowItem {
+    pub stored: StoredItem,
+    pub topics: Vec<String>,
+    pub first_seen: DateTime<Utc>,
+}
+
 /// One feed's health, for `govwatch status` and `/metrics`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FeedHealth {
@@ -550,7 +558,7 @@ impl Store {
         &self,
         after: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<(StoredItem, Vec<String>)>, StoreError> {
+    ) -> Result<Vec<WindowItem>, StoreError> {
         let action = "read a window's items";
         let mut stmt = self
             .conn
@@ -558,7 +566,8 @@ impl Store {
                 "SELECT i.seq, i.item_id, i.feed_id, i.guid, i.url, i.title, i.summary, i.body,
                         i.authors, i.categories, i.published, i.updated, i.content_hash,
                         COALESCE(f.title, f.feed_title), f.tags,
-                        (SELECT json_group_array(t.topic) FROM item_topics t WHERE t.seq = i.seq)
+                        (SELECT json_group_array(t.topic) FROM item_topics t WHERE t.seq = i.seq),
+                        i.first_seen_at
                  FROM items i JOIN feeds f ON f.id = i.feed_id
                  WHERE i.first_seen_at > ?1 AND i.first_seen_at <= ?2
                  ORDER BY i.first_seen_at, i.seq",
@@ -566,14 +575,21 @@ impl Store {
             .map_err(|e| self.sql_err(action, e))?;
         let rows = stmt
             .query_map(params![micros(after), micros(until)], |row| {
-                Ok((RawItem::from_row(row)?, row.get::<_, String>(15)?))
+                Ok((
+                    RawItem::from_row(row)?,
+                    row.get::<_, String>(15)?,
+                    row.get::<_, i64>(16)?,
+                ))
             })
             .map_err(|e| self.sql_err(action, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (raw, topics) = row.map_err(|e| self.sql_err(action, e))?;
-            let topics = self.parse_list(&topics, "item_topics.topic")?;
-            out.push((self.stored_item(raw)?, topics));
+            let (raw, topics, first_seen) = row.map_err(|e| self.sql_err(action, e))?;
+            out.push(WindowItem {
+                topics: self.parse_list(&topics, "item_topics.topic")?,
+                first_seen: self.date(first_seen, "items.first_seen_at")?,
+                stored: self.stored_item(raw)?,
+            });
         }
         Ok(out)
     }
