@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Overrides, Settings};
 
 mod dates;
+mod digest;
 mod feeds;
 mod parse;
 mod poll;
@@ -68,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: subscribers::Command,
     },
+    /// Topic digests: preview, send what is due, and the delivery log.
+    Digest {
+        #[command(subcommand)]
+        command: digest::Command,
+    },
     /// Topics items are tagged with at ingest.
     Topics {
         #[command(subcommand)]
@@ -117,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => reindex::run(&settings),
         Command::Subscribers { command } => subscribers::run(&settings, command),
         Command::Topics { command } => topics::run(&settings, command),
+        Command::Digest { command } => digest::run(&settings, command),
     }
 }
 

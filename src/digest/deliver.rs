@@ -1,0 +1,235 @@
+//! Sending digests through the ledger, in the one order that never loses a digest:
+//! record it (pending, with its Message-ID and bodies) → hand it to the mail transport →
+//! mark it sent, which advances the subscription's window in the same transaction.
+//!
+//! A transient failure (connection refused, 4xx) leaves it pending with a retry time; a
+//! permanent one (5xx) marks it failed with the server's reply, and its items go into the next
+//! digest. If the process dies after the server accepted a message but before the ledger says
+//! so, the digest is still pending and the next run sends it again, with the same Message-ID:
+//! this design errs towards a possible duplicate (which receivers can recognise by its
+//! Message-ID) and never towards a lost digest.
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use serde::Serialize;
+
+use super::render::{DigestInput, RenderedDigest, render};
+use super::select::{SelectError, select};
+use crate::mail::{Mailer, OutgoingMessage, RetryPolicy, SendError, new_message_id};
+use crate::store::{DigestRecord, NewDigest, Store, StoreError};
+use crate::subscriptions::Subscription;
+use crate::topics::Topics;
+
+/// The first wait before a digest that failed transiently is tried again; it doubles with
+/// each failed attempt, up to `MAX_RETRY_WAIT`.
+const FIRST_RETRY_WAIT: chrono::Duration = chrono::Duration::minutes(5);
+const MAX_RETRY_WAIT: chrono::Duration = chrono::Duration::hours(6);
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeliverError {
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("subscription {email}: {message}")]
+    Address { email: String, message: String },
+}
+
+/// What happened to one subscription's digest.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Delivery {
+    /// Accepted by the server (or written to the outbox).
+    Sent {
+        digest_id: i64,
+        items: usize,
+        message_id: String,
+        reply: String,
+    },
+    /// Nothing new, no mail (the window advanced).
+    NothingNew,
+    /// Not due yet, or an earlier digest still waits for its retry time.
+    NotDue { next: Option<DateTime<Utc>> },
+    /// Failed for now; stays queued.
+    Queued {
+        digest_id: i64,
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Refused for good; recorded with the server's reply.
+    Failed { digest_id: i64, reason: String },
+}
+
+/// A digest as it would be sent now, without recording or sending anything.
+pub fn preview(
+    store: &Store,
+    topics: &Topics,
+    sub: &Subscription,
+    unsubscribe: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RenderedDigest, DeliverError> {
+    let selection = select(store, topics, std::slice::from_ref(sub), now)?
+        .pop()
+        .ok_or_else(|| DeliverError::Address {
+            email: sub.email.clone(),
+            message: "no selection was made".to_string(),
+        })?;
+    Ok(render(&DigestInput {
+        subscriber_name: sub.name.as_deref(),
+        window_start: Some(selection.window_start),
+        window_end: selection.window_end,
+        topic_order: &sub.topics,
+        items: selection.items,
+        unsubscribe,
+    }))
+}
+
+/// Delivers what is due for each of `subs` (everything, with `force`): first any digest
+/// still pending from an earlier run (same Message-ID, same content), then a new one.
+pub async fn deliver_due(
+    store: &mut Store,
+    topics: &Topics,
+    mailer: &Mailer,
+    subs: &[Subscription],
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Delivery)>, DeliverError> {
+    let unsubscribe = mailer.config().list_unsubscribe.as_ref().map(|u| u.uri().to_string());
+    let mut out = Vec::with_capacity(subs.len());
+    let mut fresh = Vec::new();
+    for sub in subs.iter().filter(|s| !s.paused) {
+        if let Some(pending) = store.pending_digest(sub.id)? {
+            let due = force || pending.next_attempt_at.is_none_or(|t| t <= now);
+            let delivery = if due {
+                send(store, mailer, sub, &pending, now).await?
+            } else {
+                Delivery::NotDue {
+                    next: pending.next_attempt_at,
+                }
+            };
+            out.push((sub.email.clone(), delivery));
+        } else if force || sub.is_due(now) {
+            fresh.push(sub.clone());
+        } else {
+            out.push((
+                sub.email.clone(),
+                Delivery::NotDue {
+                    next: sub.next_due(),
+                },
+            ));
+        }
+    }
+    let selections = select(store, topics, &fresh, now)?;
+    for (sub, selection) in fresh.iter().zip(selections) {
+        if let Some(error) = &selection.query_error {
+            tracing::warn!(email = %sub.email, %error, "subscription query skipped");
+        }
+        let digest = render(&DigestInput {
+            subscriber_name: sub.name.as_deref(),
+            window_start: Some(selection.window_start),
+            window_end: selection.window_end,
+            topic_order: &sub.topics,
+            items: selection.items,
+            unsubscribe: unsubscribe.as_deref(),
+        });
+        if digest.item_ids.is_empty() && !mailer.config().send_empty {
+            store.set_last_window_end(sub.id, selection.window_end)?;
+            out.push((sub.email.clone(), Delivery::NothingNew));
+            continue;
+        }
+        let message_id = new_message_id(&mailer.config().from);
+        let record = store.record_digest(&NewDigest {
+            subscription_id: sub.id,
+            recipient: &sub.email,
+            window_start: Some(selection.window_start),
+            window_end: selection.window_end,
+            item_ids: &digest.item_ids,
+            subject: &digest.subject,
+            message_id: &message_id,
+            text_body: &digest.text,
+            html_body: &digest.html,
+        })?;
+        let delivery = send(store, mailer, sub, &record, now).await?;
+        out.push((sub.email.clone(), delivery));
+    }
+    Ok(out)
+}
+
+/// One attempt (with a few quick retries for a blip) at a recorded digest, and its outcome
+/// written to the ledger.
+async fn send(
+    store: &mut Store,
+    mailer: &Mailer,
+    sub: &Subscription,
+    record: &DigestRecord,
+    now: DateTime<Utc>,
+) -> Result<Delivery, DeliverError> {
+    let address = sub
+        .email
+        .parse()
+        .map_err(|e: lettre::address::AddressError| DeliverError::Address {
+            email: sub.email.clone(),
+            message: e.to_string(),
+        })?;
+    let mut message = OutgoingMessage::new(
+        Mailbox::new(sub.name.clone(), address),
+        record.subject.clone(),
+        record.text_body.clone(),
+        record.html_body.clone(),
+    );
+    message.message_id = Some(record.message_id.clone());
+    let quick = RetryPolicy {
+        // A literal, non-zero.
+        max_attempts: std::num::NonZeroU32::new(2).expect("non-zero"),
+        base_delay: std::time::Duration::from_secs(1),
+        max_delay: std::time::Duration::from_secs(1),
+    };
+    match mailer.send_with_retry(&message, quick).await {
+        Ok(receipt) => {
+            store.mark_digest_sent(record.id, &receipt.server_reply, Utc::now())?;
+            Ok(Delivery::Sent {
+                digest_id: record.id,
+                items: record.item_ids.len(),
+                message_id: receipt.message_id,
+                reply: receipt.server_reply,
+            })
+        }
+        Err(SendError::Transient { reason }) => {
+            let retry_at = now + retry_wait(record.attempts);
+            store.mark_digest_attempt_failed(record.id, &reason, Utc::now(), Some(retry_at))?;
+            Ok(Delivery::Queued {
+                digest_id: record.id,
+                reason,
+                retry_at,
+            })
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            store.mark_digest_attempt_failed(record.id, &reason, Utc::now(), None)?;
+            Ok(Delivery::Failed {
+                digest_id: record.id,
+                reason,
+            })
+        }
+    }
+}
+
+/// Backoff after `attempts` earlier failed attempts.
+fn retry_wait(attempts: u32) -> chrono::Duration {
+    let factor = 1i32 << attempts.min(10);
+    (FIRST_RETRY_WAIT * factor).min(MAX_RETRY_WAIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_waits_double_up_to_a_cap() {
+        assert_eq!(retry_wait(0), chrono::Duration::minutes(5));
+        assert_eq!(retry_wait(1), chrono::Duration::minutes(10));
+        assert_eq!(retry_wait(3), chrono::Duration::minutes(40));
+        assert_eq!(retry_wait(30), MAX_RETRY_WAIT);
+    }
+}
