@@ -8,6 +8,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod mail;
+pub use mail::{
+    DEFAULT_FROM, DEFAULT_LIST_ID, DEFAULT_SENDMAIL_COMMAND, DEFAULT_SMTP_TIMEOUT, ListUnsubscribe,
+    MailConfig, OUTBOX_SUBDIR, SMTP_PASSWORD_ENV, Secret, SendmailConfig, SmtpConfig, SmtpTls,
+    TransportConfig,
+};
+
 pub const DEFAULT_DATA_DIR: &str = "index";
 pub const DEFAULT_FEEDS_DIR: &str = "feeds";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -73,6 +80,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub feeds_dir: PathBuf,
     pub fetch: FetchConfig,
+    pub mail: MailConfig,
 }
 
 /// The tantivy index's directory inside the data dir.
@@ -82,6 +90,11 @@ impl Settings {
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join(INDEX_SUBDIR)
     }
+
+    /// Where the file mail transport writes `.eml` files.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join(OUTBOX_SUBDIR)
+    }
 }
 
 impl Default for Settings {
@@ -90,6 +103,7 @@ impl Default for Settings {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             feeds_dir: PathBuf::from(DEFAULT_FEEDS_DIR),
             fetch: FetchConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -101,6 +115,8 @@ struct RawConfig {
     feeds_dir: Option<PathBuf>,
     #[serde(default)]
     fetch: RawFetch,
+    #[serde(default)]
+    mail: mail::RawMail,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,7 +177,17 @@ impl Settings {
 
     /// Parses and validates config text; `path` names the file in errors and anchors
     /// relative paths.
+    /// Secrets named by the file (the SMTP password) come from the process environment.
     pub fn from_toml(text: &str, path: &Path) -> Result<Settings, ConfigError> {
+        Settings::from_toml_with_env(text, path, &|key| std::env::var(key).ok())
+    }
+
+    /// [`Settings::from_toml`] with an injected environment lookup (for tests).
+    pub fn from_toml_with_env(
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
@@ -212,6 +238,7 @@ impl Settings {
         if let Some(allow) = f.allow_private_addresses {
             fetch.allow_private_addresses = allow;
         }
+        settings.mail = mail::validate(raw.mail, base, env, &invalid)?;
         Ok(settings)
     }
 }
