@@ -159,7 +159,8 @@ fn is_message_id(id: &str) -> bool {
 
 /// Makes feed text safe for a header: line breaks and tabs become spaces, other control and
 /// format characters (C0, C1, bidi overrides, zero-width) go, runs of whitespace collapse,
-/// and the result is cut to `max_chars` characters with an ellipsis.
+/// `=?` (the start of an RFC 2047 encoded word) is broken up, and the result is cut to
+/// `max_chars` characters with an ellipsis.
 pub fn sanitize_header_text(text: &str, max_chars: usize) -> String {
     let mut cleaned = String::with_capacity(text.len());
     for word in text
@@ -174,6 +175,11 @@ pub fn sanitize_header_text(text: &str, max_chars: usize) -> String {
             cleaned.push(' ');
         }
         cleaned.push_str(&word);
+    }
+    // Plain ASCII passes lettre's encoder unchanged, so a literal `=?charset?b?…?=` from a
+    // feed would be decoded by the reader's client into text we never checked. Break it.
+    if cleaned.contains("=?") {
+        cleaned = cleaned.replace("=?", "= ?");
     }
     if cleaned.chars().count() <= max_chars {
         return cleaned;

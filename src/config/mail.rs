@@ -450,15 +450,11 @@ fn read_password_file(path: &Path) -> Result<Secret, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            let mode = meta.permissions().mode();
-            if mode & 0o077 != 0 {
-                tracing::warn!(
-                    path = %path.display(),
-                    mode = format_args!("{:o}", mode & 0o777),
-                    "the SMTP password file is readable by group or others; chmod 600 it"
-                );
-            }
+        if let Some(warning) = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| permission_warning(m.permissions().mode()))
+        {
+            tracing::warn!(path = %path.display(), "{warning}");
         }
     }
     let line = text.lines().next().unwrap_or("");
@@ -466,6 +462,17 @@ fn read_password_file(path: &Path) -> Result<Secret, String> {
         return Err(format!("{} is empty", path.display()));
     }
     Ok(Secret::new(line.to_string()))
+}
+
+/// The warning for a secret file with permission bits `mode`, if group or others may read
+/// (or write) it.
+fn permission_warning(mode: u32) -> Option<String> {
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "the SMTP password file is readable by group or others (mode {:o}); chmod 600 it",
+            mode & 0o777
+        )
+    })
 }
 
 fn validate_sendmail(
@@ -486,4 +493,258 @@ fn validate_sendmail(
         Some(c) => c,
     };
     Ok(SendmailConfig { command })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    const PATH: &str = "/etc/govwatch/govwatch.toml";
+
+    fn load_env(text: &str, env: &[(&str, &str)]) -> Result<MailConfig, ConfigError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = move |key: &str| {
+            env.iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        Settings::from_toml_with_env(text, Path::new(PATH), &lookup).map(|s| s.mail)
+    }
+
+    fn load(text: &str) -> Result<MailConfig, ConfigError> {
+        load_env(text, &[])
+    }
+
+    fn smtp(cfg: &MailConfig) -> &SmtpConfig {
+        match &cfg.transport {
+            TransportConfig::Smtp(s) => s,
+            other => panic!("expected smtp, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_write_to_the_outbox() {
+        let cfg = load("").unwrap();
+        assert_eq!(cfg.transport, TransportConfig::File);
+        assert_eq!(cfg.from.to_string(), DEFAULT_FROM);
+        assert_eq!(cfg.list_id, DEFAULT_LIST_ID);
+        assert_eq!(cfg.list_unsubscribe, None);
+        assert!(!cfg.send_empty);
+        let s = Settings::from_toml_with_env("data_dir = \"d\"", Path::new(PATH), &|_| None)
+            .unwrap();
+        assert_eq!(s.outbox_dir(), PathBuf::from("/etc/govwatch/d/outbox"));
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let cfg = load_env(
+            r#"
+[mail]
+transport = "smtp"
+from = "Gov Watch <digest@example.org>"
+list_id = "ai-digest.example.org"
+list_unsubscribe = "https://example.org/unsub?list=ai"
+send_empty = true
+[mail.smtp]
+host = "smtp.example.org"
+port = 2525
+tls = "tls"
+username = "digest"
+timeout = "5s"
+[mail.sendmail]
+command = "/usr/local/bin/sendmail"
+"#,
+            &[(SMTP_PASSWORD_ENV, "hunter2")],
+        )
+        .unwrap();
+        assert_eq!(cfg.from.name.as_deref(), Some("Gov Watch"));
+        assert_eq!(cfg.from.email.to_string(), "digest@example.org");
+        assert_eq!(cfg.list_id, "ai-digest.example.org");
+        assert_eq!(
+            cfg.list_unsubscribe,
+            Some(ListUnsubscribe::Https(
+                "https://example.org/unsub?list=ai".into()
+            ))
+        );
+        assert!(cfg.send_empty);
+        let s = smtp(&cfg);
+        assert_eq!(s.host, "smtp.example.org");
+        assert_eq!(s.port, 2525);
+        assert_eq!(s.tls, SmtpTls::Tls);
+        assert_eq!(s.username.as_deref(), Some("digest"));
+        assert_eq!(s.password.as_ref().map(Secret::expose), Some("hunter2"));
+        assert_eq!(s.timeout, Duration::from_secs(5));
+
+        let cfg = load(
+            "[mail]\ntransport = \"sendmail\"\nfrom = \"a@example.org\"\n[mail.sendmail]\ncommand = \"bin/sm\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.transport,
+            TransportConfig::Sendmail(SendmailConfig {
+                command: PathBuf::from("/etc/govwatch/bin/sm")
+            })
+        );
+        let cfg = load("[mail]\ntransport = \"sendmail\"\nfrom = \"a@example.org\"\n").unwrap();
+        assert_eq!(
+            cfg.transport,
+            TransportConfig::Sendmail(SendmailConfig {
+                command: PathBuf::from(DEFAULT_SENDMAIL_COMMAND)
+            })
+        );
+    }
+
+    #[test]
+    fn tls_modes_choose_the_default_port() {
+        for (tls, mode, port) in [
+            ("", SmtpTls::StartTls, 587),
+            ("tls = \"starttls\"\n", SmtpTls::StartTls, 587),
+            ("tls = \"tls\"\n", SmtpTls::Tls, 465),
+            ("tls = \"none\"\n", SmtpTls::None, 25),
+        ] {
+            let cfg = load(&format!(
+                "[mail]\ntransport = \"smtp\"\nfrom = \"a@example.org\"\n[mail.smtp]\nhost = \"mx\"\n{tls}"
+            ))
+            .unwrap();
+            let s = smtp(&cfg);
+            assert_eq!((s.tls, s.port), (mode, port), "{tls:?}");
+            assert_eq!(s.username, None);
+            assert_eq!(s.password, None);
+            assert_eq!(s.timeout, DEFAULT_SMTP_TIMEOUT);
+        }
+    }
+
+    #[test]
+    fn mailto_unsubscribe_is_accepted() {
+        let cfg = load("[mail]\nlist_unsubscribe = \"mailto:leave@example.org?subject=unsubscribe\"\n")
+            .unwrap();
+        let u = cfg.list_unsubscribe.unwrap();
+        assert_eq!(u.uri(), "mailto:leave@example.org?subject=unsubscribe");
+        assert!(!u.is_one_click());
+    }
+
+    #[test]
+    fn a_password_in_the_config_file_is_refused() {
+        for text in [
+            "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\npassword = \"hunter2\"\n",
+            "[mail]\npassword = \"hunter2\"\n",
+        ] {
+            let err = load_env(text, &[(SMTP_PASSWORD_ENV, "x")]).unwrap_err().to_string();
+            assert!(err.contains("password`"), "{err}");
+            assert!(err.contains("never read from the config file"), "{err}");
+            assert!(err.contains(SMTP_PASSWORD_ENV), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn password_from_the_environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "from-file\n").unwrap();
+        let text = format!(
+            "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\npassword_file = {:?}\n",
+            file.display().to_string()
+        );
+        let cfg = load(&text).unwrap();
+        assert_eq!(smtp(&cfg).password.as_ref().unwrap().expose(), "from-file");
+        let cfg = load_env(&text, &[(SMTP_PASSWORD_ENV, "from-env")]).unwrap();
+        assert_eq!(smtp(&cfg).password.as_ref().unwrap().expose(), "from-env");
+        // Neither Debug of the password nor of the whole config shows it.
+        let debug = format!("{cfg:?}");
+        assert!(!debug.contains("from-env") && debug.contains("***"), "{debug}");
+        assert_eq!(format!("{}", Secret::new("s".into())), "***");
+    }
+
+    #[test]
+    fn a_relative_password_file_is_anchored_at_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pw"), "p\r\n").unwrap();
+        let text = "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\npassword_file = \"pw\"\n";
+        let s = Settings::from_toml_with_env(text, &dir.path().join("govwatch.toml"), &|_| None)
+            .unwrap();
+        assert_eq!(smtp(&s.mail).password.as_ref().unwrap().expose(), "p");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "").unwrap();
+        let smtp = "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\n";
+        let cases: Vec<(String, &str)> = vec![
+            ("[mail]\ntransport = \"pigeon\"\n".into(), "key `mail.transport`"),
+            ("[mail]\nfrom = \"not an address\"\n".into(), "key `mail.from`"),
+            ("[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"mx\"\n".into(), "key `mail.from`"),
+            ("[mail]\ntransport = \"sendmail\"\n".into(), "key `mail.from`"),
+            ("[mail]\nlist_id = \"nodot\"\n".into(), "key `mail.list_id`"),
+            ("[mail]\nlist_id = \"a b.org\"\n".into(), "key `mail.list_id`"),
+            ("[mail]\nlist_unsubscribe = \"http://example.org/u\"\n".into(), "key `mail.list_unsubscribe`"),
+            ("[mail]\nlist_unsubscribe = \"ftp://example.org/u\"\n".into(), "key `mail.list_unsubscribe`"),
+            ("[mail]\nlist_unsubscribe = \"mailto:nobody\"\n".into(), "key `mail.list_unsubscribe`"),
+            ("[mail]\nlist_unsubscribe = \"leave@example.org\"\n".into(), "key `mail.list_unsubscribe`"),
+            ("[mail]\nsend_empty = \"yes\"\n".into(), "send_empty"),
+            ("[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n".into(), "key `mail.smtp.host`"),
+            (format!("{smtp}port = 25\n"), "key `mail.smtp.host`"),
+            (format!("{smtp}host = \"mx example\"\n"), "key `mail.smtp.host`"),
+            (format!("{smtp}host = \"mx\"\nport = 0\n"), "key `mail.smtp.port`"),
+            (format!("{smtp}host = \"mx\"\nport = 70000\n"), "key `mail.smtp.port`"),
+            (format!("{smtp}host = \"mx\"\ntls = \"ssl\"\n"), "key `mail.smtp.tls`"),
+            (format!("{smtp}host = \"mx\"\ntimeout = \"soon\"\n"), "key `mail.smtp.timeout`"),
+            (format!("{smtp}host = \"mx\"\nusername = \"u\"\n"), "key `mail.smtp.username`"),
+            (format!("{smtp}host = \"mx\"\nusername = \"\"\n"), "key `mail.smtp.username`"),
+            (format!("{smtp}host = \"mx\"\npassword_file = \"/x\"\n"), "key `mail.smtp.password_file`"),
+            (format!("{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = \"/nonexistent/pw\"\n"), "key `mail.smtp.password_file`"),
+            (format!("{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = {:?}\n", empty.display().to_string()), "key `mail.smtp.password_file`"),
+            (format!("{smtp}host = \"mx\"\nhelo = \"x\"\n"), "unknown field `helo`"),
+            ("[mail.sendmail]\ncommand = \"\"\n".into(), "key `mail.sendmail.command`"),
+            ("[mail.sendmail]\nargs = []\n".into(), "unknown field `args`"),
+            ("[mail]\nto = \"x\"\n".into(), "unknown field `to`"),
+        ];
+        for (text, want) in cases {
+            let err = load(&text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+            assert!(err.starts_with(PATH), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_unused_smtp_section_needs_no_password() {
+        // Switching to the file transport while keeping [mail.smtp] must not demand a secret.
+        let cfg = load("[mail]\ntransport = \"file\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\n")
+            .unwrap();
+        assert_eq!(cfg.transport, TransportConfig::File);
+    }
+
+    #[test]
+    fn group_or_other_access_to_the_password_file_is_warned_about() {
+        for (mode, warns) in [(0o100644, true), (0o640, true), (0o604, true), (0o600, false), (0o400, false)] {
+            let w = permission_warning(mode);
+            assert_eq!(w.is_some(), warns, "{mode:o}");
+            if let Some(w) = w {
+                assert!(w.contains(&format!("{:o}", mode & 0o777)), "{w}");
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_password_file_readable_by_others_still_loads() {
+        // The check only warns (tracing); it must not fail the load.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cret\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let text = format!(
+            "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\npassword_file = {:?}\n",
+            file.display().to_string()
+        );
+        let cfg = load(&text).unwrap();
+        assert_eq!(smtp(&cfg).password.as_ref().unwrap().expose(), "s3cret");
+    }
 }

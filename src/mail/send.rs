@@ -155,7 +155,8 @@ impl fmt::Debug for Mailer {
 
 impl Mailer {
     /// Builds the transport `config` names. `outbox_dir` (see
-    /// [`crate::config::Settings::outbox_dir`]) is created for the file transport.
+    /// [`crate::config::Settings::outbox_dir`]) is created for the file transport. The SMTP
+    /// transport must be built inside a Tokio runtime (its pool starts a task).
     pub fn new(config: &MailConfig, outbox_dir: &Path) -> Result<Mailer, MailError> {
         let transport = match &config.transport {
             TransportConfig::File => {
@@ -169,7 +170,17 @@ impl Mailer {
                     tmp: AsyncFileTransport::new(&tmp),
                 }
             }
-            TransportConfig::Smtp(smtp) => Transport::Smtp(smtp_transport(smtp)?),
+            TransportConfig::Smtp(smtp) => {
+                // lettre's connection pool spawns its reaper task when the transport is built,
+                // and panics outside a runtime: say so instead.
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Err(MailError::Transport {
+                        transport: "smtp",
+                        reason: "the mailer must be created inside a Tokio runtime".into(),
+                    });
+                }
+                Transport::Smtp(smtp_transport(smtp)?)
+            }
             TransportConfig::Sendmail(s) => Transport::Sendmail(s.clone()),
         };
         Ok(Mailer {
