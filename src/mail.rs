@@ -113,7 +113,11 @@ impl OutgoingMessage {
             .message_id(Some(message_id.clone()))
             .date(self.date.unwrap_or_else(SystemTime::now))
             .header(headers::ListId::new(&cfg.list_id));
-        if let Some(unsub) = self.list_unsubscribe.as_ref().or(cfg.list_unsubscribe.as_ref()) {
+        if let Some(unsub) = self
+            .list_unsubscribe
+            .as_ref()
+            .or(cfg.list_unsubscribe.as_ref())
+        {
             builder = builder.header(headers::ListUnsubscribeHeader::new(unsub.uri()));
             if unsub.is_one_click() {
                 builder = builder.header(headers::ListUnsubscribePost);

@@ -18,8 +18,9 @@ pub const DEFAULT_FROM: &str = "govwatch@localhost";
 /// `List-Id` (RFC 2919) when `mail.list_id` is not set.
 pub const DEFAULT_LIST_ID: &str = "govwatch.localhost";
 pub const DEFAULT_SENDMAIL_COMMAND: &str = "/usr/sbin/sendmail";
-/// How long one SMTP command may take before the attempt counts as a (transient) timeout.
-pub const DEFAULT_SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one SMTP attempt (connect through the server's reply to the message) may take
+/// before it counts as a transient failure.
+pub const DEFAULT_SMTP_TIMEOUT: Duration = Duration::from_secs(60);
 /// The file transport's directory inside the data dir.
 pub const OUTBOX_SUBDIR: &str = "outbox";
 /// The environment variable that holds the SMTP password.
@@ -71,7 +72,9 @@ impl Default for MailConfig {
         MailConfig {
             transport: TransportConfig::File,
             // A constant that parses (tested).
-            from: DEFAULT_FROM.parse().expect("DEFAULT_FROM is a valid mailbox"),
+            from: DEFAULT_FROM
+                .parse()
+                .expect("DEFAULT_FROM is a valid mailbox"),
             list_id: DEFAULT_LIST_ID.to_string(),
             list_unsubscribe: None,
             send_empty: false,
@@ -107,6 +110,7 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     /// Present exactly when `username` is: from the environment or `password_file`.
     pub password: Option<Secret>,
+    /// The bound on one whole attempt (see [`DEFAULT_SMTP_TIMEOUT`]).
     pub timeout: Duration,
 }
 
@@ -285,11 +289,21 @@ pub(super) fn validate(
             cfg.from = from.trim().parse::<Mailbox>().map_err(|e| {
                 invalid(
                     "mail.from",
-                    format!("{from:?} is not a mailbox such as \"govwatch <digest@example.org>\" ({e})"),
+                    format!(
+                        "{from:?} is not a mailbox such as \"govwatch <digest@example.org>\" ({e})"
+                    ),
                 )
             })?;
-            if cfg.from.name.as_deref().is_some_and(|n| n.chars().any(char::is_control)) {
-                return Err(invalid("mail.from", "the name must not contain control characters".into()));
+            if cfg
+                .from
+                .name
+                .as_deref()
+                .is_some_and(|n| n.chars().any(char::is_control))
+            {
+                return Err(invalid(
+                    "mail.from",
+                    "the name must not contain control characters".into(),
+                ));
             }
         }
         None if kind != "file" => {
@@ -369,7 +383,11 @@ fn validate_smtp(
         .host
         .map(|h| h.trim().to_string())
         .ok_or_else(|| invalid("mail.smtp.host", "is required in [mail.smtp]".into()))?;
-    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
+    if host.is_empty()
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
         return Err(invalid(
             "mail.smtp.host",
             format!("{host:?} is not a host name or address"),
@@ -406,7 +424,9 @@ fn validate_smtp(
         }
         other => other,
     };
-    let password_file = raw.password_file.map(|p| if p.is_absolute() { p } else { base.join(p) });
+    let password_file = raw
+        .password_file
+        .map(|p| if p.is_absolute() { p } else { base.join(p) });
     if password_file.is_some() && username.is_none() {
         return Err(invalid(
             "mail.smtp.password_file",
@@ -418,9 +438,9 @@ fn validate_smtp(
         // The environment wins over the file, as an override should.
         password = match (env(SMTP_PASSWORD_ENV), &password_file) {
             (Some(p), _) if !p.is_empty() => Some(Secret::new(p)),
-            (_, Some(file)) => Some(
-                read_password_file(file).map_err(|m| invalid("mail.smtp.password_file", m))?,
-            ),
+            (_, Some(file)) => {
+                Some(read_password_file(file).map_err(|m| invalid("mail.smtp.password_file", m))?)
+            }
             _ => {
                 return Err(invalid(
                     "mail.smtp.username",
@@ -483,10 +503,7 @@ fn validate_sendmail(
     let command = match raw.command {
         None => PathBuf::from(DEFAULT_SENDMAIL_COMMAND),
         Some(c) if c.as_os_str().is_empty() => {
-            return Err(invalid(
-                "mail.sendmail.command",
-                "must not be empty".into(),
-            ));
+            return Err(invalid("mail.sendmail.command", "must not be empty".into()));
         }
         // A bare name is looked up on PATH; a relative path is anchored at the config file.
         Some(c) if c.components().count() > 1 && !c.is_absolute() => base.join(c),
@@ -507,11 +524,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let lookup = move |key: &str| {
-            env.iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let lookup = move |key: &str| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         Settings::from_toml_with_env(text, Path::new(PATH), &lookup).map(|s| s.mail)
     }
 
@@ -534,8 +547,8 @@ mod tests {
         assert_eq!(cfg.list_id, DEFAULT_LIST_ID);
         assert_eq!(cfg.list_unsubscribe, None);
         assert!(!cfg.send_empty);
-        let s = Settings::from_toml_with_env("data_dir = \"d\"", Path::new(PATH), &|_| None)
-            .unwrap();
+        let s =
+            Settings::from_toml_with_env("data_dir = \"d\"", Path::new(PATH), &|_| None).unwrap();
         assert_eq!(s.outbox_dir(), PathBuf::from("/etc/govwatch/d/outbox"));
     }
 
@@ -620,8 +633,9 @@ command = "/usr/local/bin/sendmail"
 
     #[test]
     fn mailto_unsubscribe_is_accepted() {
-        let cfg = load("[mail]\nlist_unsubscribe = \"mailto:leave@example.org?subject=unsubscribe\"\n")
-            .unwrap();
+        let cfg =
+            load("[mail]\nlist_unsubscribe = \"mailto:leave@example.org?subject=unsubscribe\"\n")
+                .unwrap();
         let u = cfg.list_unsubscribe.unwrap();
         assert_eq!(u.uri(), "mailto:leave@example.org?subject=unsubscribe");
         assert!(!u.is_one_click());
@@ -633,7 +647,9 @@ command = "/usr/local/bin/sendmail"
             "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\npassword = \"hunter2\"\n",
             "[mail]\npassword = \"hunter2\"\n",
         ] {
-            let err = load_env(text, &[(SMTP_PASSWORD_ENV, "x")]).unwrap_err().to_string();
+            let err = load_env(text, &[(SMTP_PASSWORD_ENV, "x")])
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("password`"), "{err}");
             assert!(err.contains("never read from the config file"), "{err}");
             assert!(err.contains(SMTP_PASSWORD_ENV), "{err}");
@@ -656,7 +672,10 @@ command = "/usr/local/bin/sendmail"
         assert_eq!(smtp(&cfg).password.as_ref().unwrap().expose(), "from-env");
         // Neither Debug of the password nor of the whole config shows it.
         let debug = format!("{cfg:?}");
-        assert!(!debug.contains("from-env") && debug.contains("***"), "{debug}");
+        assert!(
+            !debug.contains("from-env") && debug.contains("***"),
+            "{debug}"
+        );
         assert_eq!(format!("{}", Secret::new("s".into())), "***");
     }
 
@@ -677,32 +696,106 @@ command = "/usr/local/bin/sendmail"
         std::fs::write(&empty, "").unwrap();
         let smtp = "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n[mail.smtp]\n";
         let cases: Vec<(String, &str)> = vec![
-            ("[mail]\ntransport = \"pigeon\"\n".into(), "key `mail.transport`"),
-            ("[mail]\nfrom = \"not an address\"\n".into(), "key `mail.from`"),
-            ("[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"mx\"\n".into(), "key `mail.from`"),
-            ("[mail]\ntransport = \"sendmail\"\n".into(), "key `mail.from`"),
+            (
+                "[mail]\ntransport = \"pigeon\"\n".into(),
+                "key `mail.transport`",
+            ),
+            (
+                "[mail]\nfrom = \"not an address\"\n".into(),
+                "key `mail.from`",
+            ),
+            (
+                "[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"mx\"\n".into(),
+                "key `mail.from`",
+            ),
+            (
+                "[mail]\ntransport = \"sendmail\"\n".into(),
+                "key `mail.from`",
+            ),
             ("[mail]\nlist_id = \"nodot\"\n".into(), "key `mail.list_id`"),
-            ("[mail]\nlist_id = \"a b.org\"\n".into(), "key `mail.list_id`"),
-            ("[mail]\nlist_unsubscribe = \"http://example.org/u\"\n".into(), "key `mail.list_unsubscribe`"),
-            ("[mail]\nlist_unsubscribe = \"ftp://example.org/u\"\n".into(), "key `mail.list_unsubscribe`"),
-            ("[mail]\nlist_unsubscribe = \"mailto:nobody\"\n".into(), "key `mail.list_unsubscribe`"),
-            ("[mail]\nlist_unsubscribe = \"leave@example.org\"\n".into(), "key `mail.list_unsubscribe`"),
+            (
+                "[mail]\nlist_id = \"a b.org\"\n".into(),
+                "key `mail.list_id`",
+            ),
+            (
+                "[mail]\nlist_unsubscribe = \"http://example.org/u\"\n".into(),
+                "key `mail.list_unsubscribe`",
+            ),
+            (
+                "[mail]\nlist_unsubscribe = \"ftp://example.org/u\"\n".into(),
+                "key `mail.list_unsubscribe`",
+            ),
+            (
+                "[mail]\nlist_unsubscribe = \"mailto:nobody\"\n".into(),
+                "key `mail.list_unsubscribe`",
+            ),
+            (
+                "[mail]\nlist_unsubscribe = \"leave@example.org\"\n".into(),
+                "key `mail.list_unsubscribe`",
+            ),
             ("[mail]\nsend_empty = \"yes\"\n".into(), "send_empty"),
-            ("[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n".into(), "key `mail.smtp.host`"),
+            (
+                "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.org\"\n".into(),
+                "key `mail.smtp.host`",
+            ),
             (format!("{smtp}port = 25\n"), "key `mail.smtp.host`"),
-            (format!("{smtp}host = \"mx example\"\n"), "key `mail.smtp.host`"),
-            (format!("{smtp}host = \"mx\"\nport = 0\n"), "key `mail.smtp.port`"),
-            (format!("{smtp}host = \"mx\"\nport = 70000\n"), "key `mail.smtp.port`"),
-            (format!("{smtp}host = \"mx\"\ntls = \"ssl\"\n"), "key `mail.smtp.tls`"),
-            (format!("{smtp}host = \"mx\"\ntimeout = \"soon\"\n"), "key `mail.smtp.timeout`"),
-            (format!("{smtp}host = \"mx\"\nusername = \"u\"\n"), "key `mail.smtp.username`"),
-            (format!("{smtp}host = \"mx\"\nusername = \"\"\n"), "key `mail.smtp.username`"),
-            (format!("{smtp}host = \"mx\"\npassword_file = \"/x\"\n"), "key `mail.smtp.password_file`"),
-            (format!("{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = \"/nonexistent/pw\"\n"), "key `mail.smtp.password_file`"),
-            (format!("{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = {:?}\n", empty.display().to_string()), "key `mail.smtp.password_file`"),
-            (format!("{smtp}host = \"mx\"\nhelo = \"x\"\n"), "unknown field `helo`"),
-            ("[mail.sendmail]\ncommand = \"\"\n".into(), "key `mail.sendmail.command`"),
-            ("[mail.sendmail]\nargs = []\n".into(), "unknown field `args`"),
+            (
+                format!("{smtp}host = \"mx example\"\n"),
+                "key `mail.smtp.host`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\nport = 0\n"),
+                "key `mail.smtp.port`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\nport = 70000\n"),
+                "key `mail.smtp.port`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\ntls = \"ssl\"\n"),
+                "key `mail.smtp.tls`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\ntimeout = \"soon\"\n"),
+                "key `mail.smtp.timeout`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\nusername = \"u\"\n"),
+                "key `mail.smtp.username`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\nusername = \"\"\n"),
+                "key `mail.smtp.username`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\npassword_file = \"/x\"\n"),
+                "key `mail.smtp.password_file`",
+            ),
+            (
+                format!(
+                    "{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = \"/nonexistent/pw\"\n"
+                ),
+                "key `mail.smtp.password_file`",
+            ),
+            (
+                format!(
+                    "{smtp}host = \"mx\"\nusername = \"u\"\npassword_file = {:?}\n",
+                    empty.display().to_string()
+                ),
+                "key `mail.smtp.password_file`",
+            ),
+            (
+                format!("{smtp}host = \"mx\"\nhelo = \"x\"\n"),
+                "unknown field `helo`",
+            ),
+            (
+                "[mail.sendmail]\ncommand = \"\"\n".into(),
+                "key `mail.sendmail.command`",
+            ),
+            (
+                "[mail.sendmail]\nargs = []\n".into(),
+                "unknown field `args`",
+            ),
             ("[mail]\nto = \"x\"\n".into(), "unknown field `to`"),
         ];
         for (text, want) in cases {
@@ -715,14 +808,21 @@ command = "/usr/local/bin/sendmail"
     #[test]
     fn an_unused_smtp_section_needs_no_password() {
         // Switching to the file transport while keeping [mail.smtp] must not demand a secret.
-        let cfg = load("[mail]\ntransport = \"file\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\n")
-            .unwrap();
+        let cfg =
+            load("[mail]\ntransport = \"file\"\n[mail.smtp]\nhost = \"mx\"\nusername = \"u\"\n")
+                .unwrap();
         assert_eq!(cfg.transport, TransportConfig::File);
     }
 
     #[test]
     fn group_or_other_access_to_the_password_file_is_warned_about() {
-        for (mode, warns) in [(0o100644, true), (0o640, true), (0o604, true), (0o600, false), (0o400, false)] {
+        for (mode, warns) in [
+            (0o100644, true),
+            (0o640, true),
+            (0o604, true),
+            (0o600, false),
+            (0o400, false),
+        ] {
             let w = permission_warning(mode);
             assert_eq!(w.is_some(), warns, "{mode:o}");
             if let Some(w) = w {

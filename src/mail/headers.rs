@@ -24,7 +24,10 @@ impl Header for ListId {
 
     fn parse(s: &str) -> Result<Self, BoxError> {
         Ok(ListId(
-            s.trim().trim_start_matches('<').trim_end_matches('>').to_string(),
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
         ))
     }
 
@@ -50,7 +53,10 @@ impl Header for ListUnsubscribeHeader {
 
     fn parse(s: &str) -> Result<Self, BoxError> {
         Ok(ListUnsubscribeHeader(
-            s.trim().trim_start_matches('<').trim_end_matches('>').to_string(),
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
         ))
     }
 

@@ -128,7 +128,12 @@ pub struct FailedAttempt<'a> {
 }
 
 enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Swapped for a fresh one (a new pool) after an attempt times out, so a connection
+    /// wedged mid-transaction is never handed out again.
+    Smtp {
+        config: SmtpConfig,
+        current: std::sync::Mutex<std::sync::Arc<AsyncSmtpTransport<Tokio1Executor>>>,
+    },
     File {
         outbox: PathBuf,
         tmp: AsyncFileTransport<Tokio1Executor>,
@@ -179,7 +184,10 @@ impl Mailer {
                         reason: "the mailer must be created inside a Tokio runtime".into(),
                     });
                 }
-                Transport::Smtp(smtp_transport(smtp)?)
+                Transport::Smtp {
+                    config: smtp.clone(),
+                    current: std::sync::Mutex::new(std::sync::Arc::new(smtp_transport(smtp)?)),
+                }
             }
             TransportConfig::Sendmail(s) => Transport::Sendmail(s.clone()),
         };
@@ -248,11 +256,10 @@ impl Mailer {
 
     fn build(&self, msg: &OutgoingMessage) -> Result<(Message, String), SendError> {
         // A message that cannot be built will not build on a retry either.
-        msg.build(&self.config)
-            .map_err(|e| SendError::Permanent {
-                reason: error_chain(&e),
-                code: None,
-            })
+        msg.build(&self.config).map_err(|e| SendError::Permanent {
+            reason: error_chain(&e),
+            code: None,
+        })
     }
 
     /// Sends a message built by [`OutgoingMessage::build`]; `message_id` goes into the receipt.
@@ -264,11 +271,27 @@ impl Mailer {
         let envelope = message.envelope();
         let bytes = message.formatted();
         let server_reply = match &self.transport {
-            Transport::Smtp(smtp) => {
-                let response = smtp
-                    .send_raw(envelope, &bytes)
-                    .await
-                    .map_err(|e| SendError::from_smtp(&e))?;
+            Transport::Smtp { config, current } => {
+                // A poisoned lock only means another send panicked; the Arc inside is fine.
+                let smtp = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                // lettre's timeout covers only the connect; a server that stops answering
+                // mid-transaction would hang the send for ever. Bound the whole attempt.
+                let attempt = tokio::time::timeout(config.timeout, smtp.send_raw(envelope, &bytes));
+                let response = match attempt.await {
+                    Ok(result) => result.map_err(|e| SendError::from_smtp(&e))?,
+                    Err(_) => {
+                        if let Ok(fresh) = smtp_transport(config) {
+                            *current.lock().unwrap_or_else(|p| p.into_inner()) =
+                                std::sync::Arc::new(fresh);
+                        }
+                        return Err(SendError::Transient {
+                            reason: format!(
+                                "no complete SMTP exchange with {}:{} within {:?}",
+                                config.host, config.port, config.timeout
+                            ),
+                        });
+                    }
+                };
                 let lines: Vec<&str> = response.message().collect();
                 format!("{} {}", response.code(), lines.join(" "))
             }
@@ -339,8 +362,11 @@ async fn write_outbox(
         let _ = tokio::fs::remove_file(&from).await;
         return Err(transient(&format!("cannot sync {}", from.display()), &e));
     }
-    tokio::fs::rename(&from, &to)
-        .await
-        .map_err(|e| transient(&format!("cannot move {} into the outbox", from.display()), &e))?;
+    tokio::fs::rename(&from, &to).await.map_err(|e| {
+        transient(
+            &format!("cannot move {} into the outbox", from.display()),
+            &e,
+        )
+    })?;
     Ok(format!("written to {}", to.display()))
 }

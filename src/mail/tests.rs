@@ -59,14 +59,20 @@ fn a_message_has_both_parts_and_the_list_headers() {
     let raw = built.formatted();
     let parsed = MessageParser::default().parse(&raw).unwrap();
 
-    assert!(id.starts_with('<') && id.ends_with("@news.example.org>"), "{id}");
+    assert!(
+        id.starts_with('<') && id.ends_with("@news.example.org>"),
+        "{id}"
+    );
     assert_eq!(parsed.message_id(), Some(id.trim_matches(['<', '>'])));
     assert_eq!(
         parsed.subject(),
         Some("govwatch: 7 new items (contracts 4, hearings 3)")
     );
     assert_eq!(parsed.date().unwrap().to_timestamp(), 1_790_000_000);
-    assert_eq!(parsed.header_raw("List-Id").map(str::trim), Some("<ai.news.example.org>"));
+    assert_eq!(
+        parsed.header_raw("List-Id").map(str::trim),
+        Some("<ai.news.example.org>")
+    );
     assert_eq!(
         parsed.header_raw("List-Unsubscribe").map(str::trim),
         Some("<mailto:leave@news.example.org>")
@@ -75,7 +81,10 @@ fn a_message_has_both_parts_and_the_list_headers() {
     assert_eq!(parsed.header_raw("List-Unsubscribe-Post"), None);
 
     let ct = parsed.root_part().content_type().unwrap();
-    assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("alternative")));
+    assert_eq!(
+        (ct.ctype(), ct.subtype()),
+        ("multipart", Some("alternative"))
+    );
     assert_eq!(parsed.body_text(0).unwrap().trim(), "Plain text body.");
     assert_eq!(parsed.body_html(0).unwrap().trim(), "<p>HTML body.</p>");
     assert_eq!(parsed.attachment_count(), 0);
@@ -90,7 +99,10 @@ fn an_https_unsubscribe_gets_one_click_post_and_overrides_the_config() {
     msg.list_unsubscribe =
         Some(ListUnsubscribe::parse("https://news.example.org/u/ada?t=abc").unwrap());
     let (built, _) = msg.build(&config()).unwrap();
-    let parsed = MessageParser::default().parse(&built.formatted()).unwrap().into_owned();
+    let parsed = MessageParser::default()
+        .parse(&built.formatted())
+        .unwrap()
+        .into_owned();
     assert_eq!(
         parsed.header_raw("List-Unsubscribe").map(str::trim),
         Some("<https://news.example.org/u/ada?t=abc>")
@@ -107,7 +119,10 @@ fn an_https_unsubscribe_gets_one_click_post_and_overrides_the_config() {
     };
     let (built, _) = message("s").build(&cfg).unwrap();
     let names = header_names(&built.formatted());
-    assert!(!names.iter().any(|n| n.starts_with("list-unsubscribe")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("list-unsubscribe")),
+        "{names:?}"
+    );
     assert!(names.contains(&"list-id".to_string()));
 }
 
@@ -117,7 +132,10 @@ fn a_recorded_message_id_is_reused_and_a_bad_one_refused() {
     msg.message_id = Some("<abc.123@news.example.org>".into());
     let (built, id) = msg.build(&config()).unwrap();
     assert_eq!(id, "<abc.123@news.example.org>");
-    let parsed = MessageParser::default().parse(&built.formatted()).unwrap().into_owned();
+    let parsed = MessageParser::default()
+        .parse(&built.formatted())
+        .unwrap()
+        .into_owned();
     assert_eq!(parsed.message_id(), Some("abc.123@news.example.org"));
 
     for bad in ["abc@x", "<abc>", "<a b@x>", "<a@x>\r\nBcc: e@x.org", "<@x>"] {
@@ -147,14 +165,19 @@ fn hostile_subjects_and_names_cannot_add_headers() {
     for subject in hostile {
         let mut msg = message(subject);
         msg.to = Mailbox::new(
-            Some(format!("Evil\r\nBcc: victim@example.net\r\nX-Name: {subject}")),
+            Some(format!(
+                "Evil\r\nBcc: victim@example.net\r\nX-Name: {subject}"
+            )),
             "ada@example.com".parse().unwrap(),
         );
         let (built, _) = msg.build(&config()).unwrap();
         let raw = built.formatted();
         let names = header_names(&raw);
         for forbidden in ["bcc", "x-injected", "x-name"] {
-            assert!(!names.contains(&forbidden.to_string()), "{subject:?}: {names:?}");
+            assert!(
+                !names.contains(&forbidden.to_string()),
+                "{subject:?}: {names:?}"
+            );
         }
         // Exactly one of each header we set.
         for one in ["subject", "to", "from", "message-id", "date", "list-id"] {
@@ -166,7 +189,10 @@ fn hostile_subjects_and_names_cannot_add_headers() {
         }
         let parsed = MessageParser::default().parse(&raw).unwrap();
         let got = parsed.subject().unwrap();
-        assert!(!got.contains(['\r', '\n', '\u{2028}', '\u{0085}', '\u{202E}', '\u{7}']), "{got:?}");
+        assert!(
+            !got.contains(['\r', '\n', '\u{2028}', '\u{0085}', '\u{202E}', '\u{7}']),
+            "{got:?}"
+        );
         assert!(
             got.starts_with("Hi") || got.starts_with("= ?utf-8") || got.starts_with("Ünïcödé"),
             "{got:?}"
@@ -185,7 +211,10 @@ fn header_text_is_cleaned_and_capped() {
     assert_eq!(sanitize_header_text("a\u{0}b\u{7f}c", 50), "a b c");
     assert_eq!(sanitize_header_text("x\u{200B}y\u{FEFF}", 50), "xy");
     assert_eq!(sanitize_header_text("\r\n", 50), "");
-    assert_eq!(sanitize_header_text("=?utf-8?b?QmNjOg==?=", 50), "= ?utf-8?b?QmNjOg== ?=");
+    assert_eq!(
+        sanitize_header_text("=?utf-8?b?QmNjOg==?=", 50),
+        "= ?utf-8?b?QmNjOg== ?="
+    );
     assert_eq!(sanitize_header_text("abcdef", 6), "abcdef");
     assert_eq!(sanitize_header_text("abcdefg", 6), "abcde…");
     assert_eq!(sanitize_header_text("abcd efg", 6), "abcd…");
@@ -194,8 +223,13 @@ fn header_text_is_cleaned_and_capped() {
     assert_eq!(capped.chars().count(), MAX_SUBJECT_CHARS);
     assert!(capped.ends_with('…'));
 
-    let (built, _) = message(&"Contract award ".repeat(100)).build(&config()).unwrap();
-    let parsed = MessageParser::default().parse(&built.formatted()).unwrap().into_owned();
+    let (built, _) = message(&"Contract award ".repeat(100))
+        .build(&config())
+        .unwrap();
+    let parsed = MessageParser::default()
+        .parse(&built.formatted())
+        .unwrap()
+        .into_owned();
     assert_eq!(parsed.subject().unwrap().chars().count(), MAX_SUBJECT_CHARS);
 }
 
@@ -224,7 +258,10 @@ async fn the_file_transport_writes_a_whole_eml_into_the_outbox() {
         .filter(|p| p.extension().is_some_and(|e| e == "eml"))
         .collect();
     assert_eq!(emls.len(), 1, "{emls:?}");
-    assert_eq!(receipt.server_reply, format!("written to {}", emls[0].display()));
+    assert_eq!(
+        receipt.server_reply,
+        format!("written to {}", emls[0].display())
+    );
     // Nothing is left half-written in the staging directory.
     assert_eq!(std::fs::read_dir(outbox.join(".tmp")).unwrap().count(), 0);
 
@@ -280,11 +317,20 @@ async fn sendmail_gets_the_envelope_and_the_message() {
     let dir = tempfile::tempdir().unwrap();
     let mailer = sendmail_mailer(fake_sendmail(dir.path(), 0, ""));
     let receipt = mailer.send(&message("via sendmail")).await.unwrap();
-    assert!(receipt.server_reply.starts_with("accepted by "), "{receipt:?}");
+    assert!(
+        receipt.server_reply.starts_with("accepted by "),
+        "{receipt:?}"
+    );
     let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
     assert_eq!(
         args.lines().collect::<Vec<_>>(),
-        ["-i", "-f", "digest@news.example.org", "--", "ada@example.com"]
+        [
+            "-i",
+            "-f",
+            "digest@news.example.org",
+            "--",
+            "ada@example.com"
+        ]
     );
     let raw = std::fs::read(dir.path().join("stdin")).unwrap();
     let parsed = MessageParser::default().parse(&raw).unwrap();
@@ -303,7 +349,10 @@ async fn sendmail_exit_codes_are_classified() {
         let mailer = sendmail_mailer(fake_sendmail(dir.path(), code, "no such user here"));
         let err = mailer.send(&message("s")).await.unwrap_err();
         assert_eq!(err.is_transient(), transient, "exit {code}: {err}");
-        assert!(err.reason().contains(&format!("exited with {code}")), "{err}");
+        assert!(
+            err.reason().contains(&format!("exited with {code}")),
+            "{err}"
+        );
         assert!(err.reason().contains("no such user here"), "{err}");
     }
     // A missing program is the operator's to fix; the digest stays queued meanwhile.
@@ -311,7 +360,10 @@ async fn sendmail_exit_codes_are_classified() {
         command: "/nonexistent/sendmail".into(),
     });
     let err = mailer.send(&message("s")).await.unwrap_err();
-    assert!(err.is_transient() && err.reason().contains("cannot run"), "{err}");
+    assert!(
+        err.is_transient() && err.reason().contains("cannot run"),
+        "{err}"
+    );
 }
 
 #[test]
