@@ -387,5 +387,9 @@ mod tests {
             s.fetch.allow_private_addresses,
             d.fetch.allow_private_addresses
         );
+        assert_eq!(s.mail.transport, d.mail.transport);
+        assert_eq!(s.mail.from, d.mail.from);
+        assert_eq!(s.mail.list_id, d.mail.list_id);
+        assert_eq!(s.mail.send_empty, d.mail.send_empty);
     }
 }
