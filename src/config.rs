@@ -9,6 +9,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::topics::{Topic, TopicError, Topics};
+mod mail;
+pub use mail::{
+    DEFAULT_FROM, DEFAULT_LIST_ID, DEFAULT_SENDMAIL_COMMAND, DEFAULT_SMTP_TIMEOUT, ListUnsubscribe,
+    MailConfig, OUTBOX_SUBDIR, SMTP_PASSWORD_ENV, Secret, SendmailConfig, SmtpConfig, SmtpTls,
+    TransportConfig,
+};
 
 pub const DEFAULT_DATA_DIR: &str = "index";
 pub const DEFAULT_FEEDS_DIR: &str = "feeds";
@@ -77,6 +83,7 @@ pub struct Settings {
     pub fetch: FetchConfig,
     /// The effective topics: the defaults merged with `[[topic]]` entries.
     pub topics: Topics,
+    pub mail: MailConfig,
 }
 
 /// The tantivy index's directory inside the data dir.
@@ -85,6 +92,11 @@ pub const INDEX_SUBDIR: &str = "tantivy";
 impl Settings {
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join(INDEX_SUBDIR)
+    }
+
+    /// Where the file mail transport writes `.eml` files.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join(OUTBOX_SUBDIR)
     }
 }
 
@@ -95,6 +107,7 @@ impl Default for Settings {
             feeds_dir: PathBuf::from(DEFAULT_FEEDS_DIR),
             fetch: FetchConfig::default(),
             topics: Topics::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -108,6 +121,8 @@ struct RawConfig {
     fetch: RawFetch,
     #[serde(default)]
     topic: Vec<RawTopic>,
+    #[serde(default)]
+    mail: mail::RawMail,
 }
 
 /// A `[[topic]]` entry: adds a topic, or replaces the default of the same name.
@@ -178,7 +193,17 @@ impl Settings {
 
     /// Parses and validates config text; `path` names the file in errors and anchors
     /// relative paths.
+    /// Secrets named by the file (the SMTP password) come from the process environment.
     pub fn from_toml(text: &str, path: &Path) -> Result<Settings, ConfigError> {
+        Settings::from_toml_with_env(text, path, &|key| std::env::var(key).ok())
+    }
+
+    /// [`Settings::from_toml`] with an injected environment lookup (for tests).
+    pub fn from_toml_with_env(
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
@@ -230,6 +255,7 @@ impl Settings {
             fetch.allow_private_addresses = allow;
         }
         settings.topics = topics(raw.topic).map_err(|(key, m)| invalid(&key, m))?;
+        settings.mail = mail::validate(raw.mail, base, env, &invalid)?;
         Ok(settings)
     }
 }
@@ -465,5 +491,9 @@ mod tests {
             s.fetch.allow_private_addresses,
             d.fetch.allow_private_addresses
         );
+        assert_eq!(s.mail.transport, d.mail.transport);
+        assert_eq!(s.mail.from, d.mail.from);
+        assert_eq!(s.mail.list_id, d.mail.list_id);
+        assert_eq!(s.mail.send_empty, d.mail.send_empty);
     }
 }

@@ -26,6 +26,7 @@ mod failpoint;
 pub mod feeds;
 pub mod fetch;
 pub mod index;
+pub mod mail;
 pub mod model;
 pub mod normalize;
 pub mod parse;

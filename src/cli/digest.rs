@@ -63,8 +63,18 @@ fn find(store: &Store, email: &str) -> anyhow::Result<Subscription> {
 fn preview(settings: &Settings, email: &str, html: Option<&std::path::Path>) -> anyhow::Result<()> {
     let store = Store::open_read_only(&settings.data_dir)?;
     let sub = find(&store, email)?;
-    let unsubscribe = settings.mail.list_unsubscribe.as_ref().map(|u| u.uri().to_string());
-    let digest = deliver::preview(&store, &settings.topics, &sub, unsubscribe.as_deref(), Utc::now())?;
+    let unsubscribe = settings
+        .mail
+        .list_unsubscribe
+        .as_ref()
+        .map(|u| u.uri().to_string());
+    let digest = deliver::preview(
+        &store,
+        &settings.topics,
+        &sub,
+        unsubscribe.as_deref(),
+        Utc::now(),
+    )?;
     println!("Subject: {}\n", digest.subject);
     print!("{}", digest.text);
     if let Some(path) = html {
@@ -104,15 +114,25 @@ fn send(settings: &Settings, to: Option<&str>, force: bool, json: bool) -> anyho
             continue;
         }
         let what = match delivery {
-            Delivery::Sent { items, message_id, reply, .. } => {
+            Delivery::Sent {
+                items,
+                message_id,
+                reply,
+                ..
+            } => {
                 format!("sent {items} items {message_id} ({reply})")
             }
             Delivery::NothingNew => "nothing new".to_string(),
             Delivery::NotDue { next: Some(t) } => {
-                format!("not due until {}", t.to_rfc3339_opts(SecondsFormat::Secs, true))
+                format!(
+                    "not due until {}",
+                    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+                )
             }
             Delivery::NotDue { next: None } => "not due".to_string(),
-            Delivery::Queued { reason, retry_at, .. } => format!(
+            Delivery::Queued {
+                reason, retry_at, ..
+            } => format!(
                 "queued, retry after {}: {reason}",
                 retry_at.to_rfc3339_opts(SecondsFormat::Secs, true)
             ),

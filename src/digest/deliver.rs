@@ -95,7 +95,11 @@ pub async fn deliver_due(
     force: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, Delivery)>, DeliverError> {
-    let unsubscribe = mailer.config().list_unsubscribe.as_ref().map(|u| u.uri().to_string());
+    let unsubscribe = mailer
+        .config()
+        .list_unsubscribe
+        .as_ref()
+        .map(|u| u.uri().to_string());
     let mut out = Vec::with_capacity(subs.len());
     let mut fresh = Vec::new();
     for sub in subs.iter().filter(|s| !s.paused) {

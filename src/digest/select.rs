@@ -61,7 +61,9 @@ pub fn select(
     let mut query_errors: HashMap<i64, String> = HashMap::new();
     let mut pseudo: Vec<Topic> = Vec::new();
     for sub in subs {
-        let Some(q) = sub.query.as_deref() else { continue };
+        let Some(q) = sub.query.as_deref() else {
+            continue;
+        };
         if query_names.contains_key(q) {
             continue;
         }
@@ -83,11 +85,9 @@ pub fn select(
     let query_matches: Vec<HashSet<String>> = if pseudo.is_empty() || candidates.is_empty() {
         vec![HashSet::new(); candidates.len()]
     } else {
-        let matcher = TopicMatcher::new(&Topics::new(pseudo).map_err(|e| {
-            IndexError::Query {
-                query: String::new(),
-                message: e.to_string(),
-            }
+        let matcher = TopicMatcher::new(&Topics::new(pseudo).map_err(|e| IndexError::Query {
+            query: String::new(),
+            message: e.to_string(),
         })?)?;
         let stored: Vec<_> = candidates.iter().map(|c| c.stored.clone()).collect();
         matcher

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
