@@ -98,8 +98,11 @@ fn send(settings: &Settings, to: Option<&str>, force: bool, json: bool) -> anyho
         Some(email) => vec![find(&store, email)?],
         None => store.subscriptions()?,
     };
-    let mailer = Mailer::from_settings(settings).context("cannot set up mail delivery")?;
     let runtime = super::runtime()?;
+    // The SMTP connection pool lives on the runtime: the mailer is built, used and dropped
+    // (it is declared after the guard) inside the runtime's context.
+    let _entered = runtime.enter();
+    let mailer = Mailer::from_settings(settings).context("cannot set up mail delivery")?;
     let results = runtime.block_on(deliver::deliver_due(
         &mut store,
         &settings.topics,

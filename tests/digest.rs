@@ -1,0 +1,251 @@
+//! Digests end to end: feeds polled from a local HTTP server, a subscriber, and the real
+//! binary sending over SMTP to a real SMTP server on 127.0.0.1; what arrives is parsed as MIME.
+
+mod common;
+
+use common::smtp::{Refuse, SmtpServer, free_port};
+use common::{FeedServer, Home, feed_entry, rss};
+use mail_parser::{MessageParser, MimeHeaders};
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+const CONTRACT: &str = "Army awards $45 million contract to Acme for AI logistics";
+const HEARING: &str = "Senate Armed Services Committee hearing on autonomous weapons";
+
+fn home_with_smtp(server: &FeedServer, port: u16) -> Home {
+    let feeds = feed_entry("wire", &server.url("/dynamic/wire.xml"), &[])
+        + &feed_entry("mirror", &server.url("/dynamic/mirror.xml"), &[]);
+    let home = Home::new(&feeds, true);
+    let config = home.path().join("govwatch.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[mail]\ntransport = \"smtp\"\nfrom = \"govwatch@example.org\"\nlist_id = \"digests.example.org\"\nlist_unsubscribe = \"mailto:unsubscribe@example.org\"\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout = \"5s\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    home
+}
+
+fn publish(server: &FeedServer) {
+    server.state.set_dynamic(
+        "wire.xml",
+        rss(
+            "Defense Wire",
+            &[
+                (
+                    "w1",
+                    CONTRACT,
+                    "The Army awarded a $45 million contract for predictive maintenance models.",
+                ),
+                (
+                    "w2",
+                    HEARING,
+                    "The committee hearing heard testimony from the Pentagon's AI chief.",
+                ),
+                (
+                    "w3",
+                    "Agency launches AI chatbot <script>alert(1)</script>",
+                    "&lt;img src=x onerror=alert(2)&gt; The award of a task order followed.",
+                ),
+                ("w4", "Weather outlook for the weekend", "Sunny."),
+            ],
+        ),
+    );
+    // The same contract story from another feed, at the same link.
+    let mut mirror = String::from_utf8(rss(
+        "Mirror",
+        &[("m1", CONTRACT, "Reposted: the Army awarded a contract.")],
+    ))
+    .unwrap();
+    mirror = mirror.replace(
+        "https://example.gov/items/m1",
+        "https://example.gov/items/w1",
+    );
+    server.state.set_dynamic("mirror.xml", mirror.into_bytes());
+}
+
+fn send(home: &Home) -> Vec<Value> {
+    home.json_lines(&["digest", "send", "--force", "--json"])
+}
+
+#[test]
+fn a_subscriber_gets_one_well_made_digest_and_nothing_twice() {
+    let feeds = FeedServer::start();
+    let smtp = SmtpServer::start();
+    let home = home_with_smtp(&feeds, smtp.port());
+    home.run(&[
+        "subscribers",
+        "add",
+        "ann@example.gov",
+        "--name",
+        "Ann",
+        "--topic",
+        "contracts",
+        "--topic",
+        "hearings",
+    ]);
+    home.run(&["subscribers", "add", "bob@example.gov", "--topic", "budget"]);
+    publish(&feeds);
+    home.run(&["poll"]);
+
+    // Preview sends nothing and advances nothing.
+    let preview = home.run(&["digest", "preview", "ann@example.gov"]);
+    assert!(preview.contains(CONTRACT), "{preview}");
+    assert!(smtp.received().is_empty());
+
+    let lines = send(&home);
+    let ann = lines
+        .iter()
+        .find(|l| l["email"] == "ann@example.gov")
+        .unwrap();
+    assert_eq!(ann["outcome"], "sent", "{lines:?}");
+    let bob = lines
+        .iter()
+        .find(|l| l["email"] == "bob@example.gov")
+        .unwrap();
+    assert_eq!(
+        bob["outcome"], "nothing-new",
+        "no email when nothing matched: {bob}"
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["ann@example.gov"]);
+
+    let msg = MessageParser::default().parse(&received[0].data).unwrap();
+    let subject = msg.subject().unwrap();
+    assert!(subject.starts_with("govwatch: "), "{subject}");
+    assert!(
+        subject.contains("contracts") && subject.contains("hearings"),
+        "{subject}"
+    );
+    assert_eq!(
+        msg.message_id().map(|m| format!("<{m}>")),
+        ann["message_id"].as_str().map(str::to_string)
+    );
+    assert_eq!(
+        msg.header_raw("List-Id").map(str::trim),
+        Some("<digests.example.org>")
+    );
+    assert!(
+        msg.header_raw("List-Unsubscribe")
+            .unwrap()
+            .contains("mailto:unsubscribe@example.org")
+    );
+    assert_eq!(
+        msg.content_type().map(|c| c.subtype()),
+        Some(Some("alternative"))
+    );
+    let text = msg.body_text(0).unwrap();
+    let html = msg.body_html(0).unwrap();
+    // The contract story appears once, with the mirror folded in.
+    assert_eq!(text.matches(CONTRACT).count(), 1, "{text}");
+    assert!(text.contains("Also reported by Mirror"), "{text}");
+    assert!(text.contains(HEARING), "{text}");
+    assert!(
+        !text.contains("Weather outlook"),
+        "off-topic items stay out"
+    );
+    assert!(html.contains("Hello Ann,"));
+    assert!(
+        html.contains("<strong>"),
+        "matched words are highlighted: {html}"
+    );
+    for bad in ["<script", "<img", "onerror=alert"] {
+        assert!(!html.contains(bad), "{bad} reached the HTML");
+    }
+
+    // Nothing new: no second email, and the ledger shows the one digest.
+    let again = send(&home);
+    assert!(
+        again.iter().all(|l| l["outcome"] == "nothing-new"),
+        "{again:?}"
+    );
+    assert_eq!(smtp.received().len(), 1);
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["recipient"], "ann@example.gov");
+    assert_eq!(log[0]["status"], "sent");
+    assert!(
+        log[0]["reply"].as_str().unwrap().starts_with("250"),
+        "{}",
+        log[0]
+    );
+    assert!(log[0]["item_ids"].as_array().unwrap().len() >= 3);
+}
+
+#[test]
+fn smtp_down_queues_the_digest_and_it_is_delivered_exactly_once_when_back() {
+    let feeds = FeedServer::start();
+    let port = free_port();
+    let home = home_with_smtp(&feeds, port);
+    home.run(&[
+        "subscribers",
+        "add",
+        "ann@example.gov",
+        "--topic",
+        "contracts",
+    ]);
+    publish(&feeds);
+    home.run(&["poll"]);
+
+    let down = send(&home);
+    assert_eq!(down[0]["outcome"], "queued", "{down:?}");
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_eq!(log[0]["status"], "pending");
+    let message_id = log[0]["message_id"].as_str().unwrap().to_string();
+
+    let smtp = SmtpServer::start_on(port);
+    let up = send(&home);
+    assert_eq!(up[0]["outcome"], "sent", "{up:?}");
+    assert_eq!(
+        up[0]["message_id"],
+        message_id.as_str(),
+        "the same digest, not a new one"
+    );
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(send(&home)[0]["outcome"], "nothing-new");
+    assert_eq!(smtp.received().len(), 1, "delivered exactly once");
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["status"], "sent");
+    assert_eq!(log[0]["attempts"], 2);
+}
+
+#[test]
+fn a_permanent_refusal_is_recorded_and_the_items_wait_for_the_next_digest() {
+    let feeds = FeedServer::start();
+    let smtp = SmtpServer::start();
+    smtp.refuse(Refuse::AtRcpt(550, "5.1.1 no such user".to_string()));
+    let home = home_with_smtp(&feeds, smtp.port());
+    home.run(&[
+        "subscribers",
+        "add",
+        "gone@example.gov",
+        "--topic",
+        "contracts",
+    ]);
+    publish(&feeds);
+    home.run(&["poll"]);
+
+    let failed = send(&home);
+    assert_eq!(failed[0]["outcome"], "failed", "{failed:?}");
+    assert!(
+        failed[0]["reason"].as_str().unwrap().contains("550"),
+        "{failed:?}"
+    );
+    let log = home.json_lines(&["digest", "log", "--to", "gone@example.gov", "--json"]);
+    assert_eq!(log[0]["status"], "failed");
+    assert!(log[0]["reply"].as_str().unwrap().contains("no such user"));
+
+    // The window did not advance: once the address works, the items arrive.
+    smtp.refuse(Refuse::Never);
+    let retried = send(&home);
+    assert_eq!(retried[0]["outcome"], "sent", "{retried:?}");
+    assert_eq!(smtp.received().len(), 1);
+    let text = MessageParser::default()
+        .parse(&smtp.received()[0].data)
+        .unwrap()
+        .body_text(0)
+        .unwrap()
+        .to_string();
+    assert!(text.contains(CONTRACT), "{text}");
+}
