@@ -18,6 +18,13 @@ const MAX_SUBJECT_CHARS: usize = 150;
 /// story told twice.
 const FOLD_SIMILARITY: f64 = 0.8;
 const MIN_WORDS_TO_FOLD: usize = 4;
+/// How many of the stories just before an item its title is compared with.
+const FOLD_LOOKBACK: usize = 100;
+/// Items a digest looks at closely (folds, shows): the newest. Older ones are counted.
+const FOLD_LIMIT: usize = 3 * MAX_STORIES;
+/// Most stories one digest shows; past it, each group ends with how many more there are and
+/// how to see them. A digest is read by a person: hundreds of entries would bury the news.
+pub const MAX_STORIES: usize = 100;
 /// The group for items matched by the subscription's own query rather than a topic.
 pub const QUERY_GROUP: &str = "your query";
 
@@ -36,6 +43,9 @@ pub struct DigestItem {
     /// The subscription's topics this item matched, in the subscription's order; empty when
     /// only the subscription's own query matched.
     pub topics: Vec<String>,
+    /// Which story the item tells, when already known ([`story_ids`] over the whole window,
+    /// computed once for every subscriber); `None` makes [`render`] work it out.
+    pub story: Option<usize>,
 }
 
 /// Everything one digest is made of.
@@ -63,7 +73,16 @@ pub struct Story {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     pub name: String,
+    /// The stories shown, newest first.
     pub stories: Vec<Story>,
+    /// Older stories of this group left out to keep the digest readable ([`MAX_STORIES`]).
+    pub more: usize,
+}
+
+impl Group {
+    pub fn total(&self) -> usize {
+        self.stories.len() + self.more
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,14 +96,24 @@ pub struct RenderedDigest {
 }
 
 impl RenderedDigest {
+    /// Stories in the digest, shown or counted in a group's "more".
     pub fn story_count(&self) -> usize {
-        self.groups.iter().map(|g| g.stories.len()).sum()
+        self.groups.iter().map(Group::total).sum()
     }
 }
 
 pub fn render(input: &DigestInput<'_>) -> RenderedDigest {
     let item_ids = input.items.iter().map(|i| i.item_id.clone()).collect();
-    let groups = group(fold(input.items.clone()), input.topic_order);
+    // Only the newest items can be shown; the rest are counted in their group's "more".
+    let mut items = input.items.clone();
+    items.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then_with(|| a.item_id.cmp(&b.item_id))
+    });
+    let rest = items.split_off(items.len().min(FOLD_LIMIT));
+    let mut groups = group(fold(items), input.topic_order);
+    count_rest(&mut groups, &rest, input.topic_order);
     let subject = subject(&groups);
     let text = text_part(input, &groups);
     let html = html_part(input, &groups, &subject);
@@ -97,26 +126,66 @@ pub fn render(input: &DigestInput<'_>) -> RenderedDigest {
     }
 }
 
-/// Folds items that are the same story: the same canonical URL, or near-identical titles.
-/// The earliest-published item is shown; the others' feeds are listed.
+/// Numbers the stories told by `items` (given oldest first): the same canonical URL, the
+/// same title words, or near-identical titles among the stories just before (copies of a
+/// story appear close together in time; a bounded look-back keeps this linear) are one story.
+/// Returns each item's story number.
+pub fn story_ids<'a>(items: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Vec<usize> {
+    let mut ids = Vec::new();
+    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    let mut by_words: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut recent: Vec<(HashSet<String>, usize)> = Vec::new();
+    let mut next = 0;
+    for (title, url) in items {
+        let words = title_words(title);
+        let mut key: Vec<String> = words.iter().cloned().collect();
+        key.sort_unstable();
+        let from = recent.len().saturating_sub(FOLD_LOOKBACK);
+        let same = url
+            .and_then(|u| by_url.get(u).copied())
+            .or_else(|| by_words.get(&key).copied())
+            .or_else(|| {
+                recent[from..]
+                    .iter()
+                    .find(|(w, _)| similar(w, &words))
+                    .map(|(_, id)| *id)
+            });
+        let id = same.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
+        if let Some(u) = url {
+            by_url.entry(u).or_insert(id);
+        }
+        if !key.is_empty() {
+            by_words.entry(key).or_insert(id);
+        }
+        if same.is_none() {
+            recent.push((words, id));
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// Folds items that tell the same story into one entry: the earliest-published item is shown,
+/// the other feeds that carried it are listed.
 pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
     items.sort_by(|a, b| {
         a.published
             .cmp(&b.published)
             .then_with(|| a.item_id.cmp(&b.item_id))
     });
+    let ids: Vec<usize> = if items.iter().all(|i| i.story.is_some()) {
+        items.iter().filter_map(|i| i.story).collect()
+    } else {
+        story_ids(items.iter().map(|i| (i.title.as_str(), i.url.as_deref())))
+    };
     let mut stories: Vec<Story> = Vec::new();
-    let mut by_url: HashMap<String, usize> = HashMap::new();
-    let mut words: Vec<HashSet<String>> = Vec::new();
-    for item in items {
-        let item_words = title_words(&item.title);
-        let same = item
-            .url
-            .as_ref()
-            .and_then(|u| by_url.get(u).copied())
-            .or_else(|| words.iter().position(|w| similar(w, &item_words)));
-        match same {
-            Some(n) => {
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for (item, id) in items.into_iter().zip(ids) {
+        match slot.get(&id) {
+            Some(&n) => {
                 let story = &mut stories[n];
                 story.item_ids.push(item.item_id.clone());
                 if item.feed_title != story.item.feed_title
@@ -129,15 +198,9 @@ pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
                         story.item.topics.push(topic.clone());
                     }
                 }
-                if let Some(u) = item.url {
-                    by_url.insert(u, n);
-                }
             }
             None => {
-                if let Some(u) = &item.url {
-                    by_url.insert(u.clone(), stories.len());
-                }
-                words.push(item_words);
+                slot.insert(id, stories.len());
                 stories.push(Story {
                     item_ids: vec![item.item_id.clone()],
                     item,
@@ -147,6 +210,34 @@ pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
         }
     }
     stories
+}
+
+/// Adds items past [`FOLD_LIMIT`] to their group's "more" count (a group is created for them
+/// if none of the shown stories opened it).
+fn count_rest(groups: &mut Vec<Group>, rest: &[DigestItem], topic_order: &[String]) {
+    for item in rest {
+        let name = topic_order
+            .iter()
+            .find(|t| item.topics.contains(t))
+            .map(String::as_str)
+            .unwrap_or(QUERY_GROUP);
+        match groups.iter_mut().find(|g| g.name == name) {
+            Some(g) => g.more += 1,
+            None => groups.push(Group {
+                name: name.to_string(),
+                stories: Vec::new(),
+                more: 1,
+            }),
+        }
+    }
+    // Keep the subscriber's topic order, the query group last.
+    let rank = |g: &Group| {
+        topic_order
+            .iter()
+            .position(|t| *t == g.name)
+            .unwrap_or(topic_order.len())
+    };
+    groups.sort_by_key(rank);
 }
 
 fn title_words(title: &str) -> HashSet<String> {
@@ -174,6 +265,7 @@ fn group(stories: Vec<Story>, topic_order: &[String]) -> Vec<Group> {
         .map(|t| Group {
             name: t.clone(),
             stories: Vec::new(),
+            more: 0,
         })
         .collect();
     let mut query_group = Vec::new();
@@ -190,6 +282,7 @@ fn group(stories: Vec<Story>, topic_order: &[String]) -> Vec<Group> {
         groups.push(Group {
             name: QUERY_GROUP.to_string(),
             stories: query_group,
+            more: 0,
         });
     }
     groups.retain(|g| !g.stories.is_empty());
@@ -201,19 +294,38 @@ fn group(stories: Vec<Story>, topic_order: &[String]) -> Vec<Group> {
                 .then_with(|| a.item.item_id.cmp(&b.item.item_id))
         });
     }
+    cap(&mut groups);
     groups
+}
+
+/// Keeps at most [`MAX_STORIES`] stories in all: each group gets an equal share, and what a
+/// small group leaves unused goes to the others.
+fn cap(groups: &mut [Group]) {
+    let mut budget = MAX_STORIES;
+    let mut open: Vec<usize> = (0..groups.len()).collect();
+    open.sort_by_key(|&i| groups[i].stories.len());
+    let mut keep = vec![0; groups.len()];
+    for (n, &i) in open.iter().enumerate() {
+        let share = budget / (open.len() - n);
+        keep[i] = groups[i].stories.len().min(share);
+        budget -= keep[i];
+    }
+    for (g, keep) in groups.iter_mut().zip(keep) {
+        g.more = g.stories.len() - keep;
+        g.stories.truncate(keep);
+    }
 }
 
 fn counts(groups: &[Group]) -> String {
     groups
         .iter()
-        .map(|g| format!("{} {}", g.name, g.stories.len()))
+        .map(|g| format!("{} {}", g.name, g.total()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn subject(groups: &[Group]) -> String {
-    let total: usize = groups.iter().map(|g| g.stories.len()).sum();
+    let total: usize = groups.iter().map(Group::total).sum();
     let noun = if total == 1 { "item" } else { "items" };
     let subject = if total == 0 {
         "govwatch: no new items".to_string()
@@ -234,6 +346,19 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     match flat.char_indices().nth(max_chars) {
         Some((cut, _)) => format!("{}…", &flat[..cut]),
         None => flat,
+    }
+}
+
+/// How to see the stories a capped group left out.
+fn more_hint(g: &Group, input: &DigestInput<'_>) -> String {
+    let since = input
+        .window_start
+        .map(|t| format!(" --since {}", t.format("%Y-%m-%d")))
+        .unwrap_or_default();
+    if g.name == QUERY_GROUP {
+        format!("(govwatch search with your query{since})")
+    } else {
+        format!("(govwatch search 'topic:{}'{since})", g.name)
     }
 }
 
@@ -258,7 +383,7 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
         let _ = writeln!(out, "{}", counts(groups));
     }
     for g in groups {
-        let _ = writeln!(out, "\n== {} ({}) ==", g.name, g.stories.len());
+        let _ = writeln!(out, "\n== {} ({}) ==", g.name, g.total());
         for s in &g.stories {
             let i = &s.item;
             let _ = writeln!(out, "\n* {}", one_line(&i.title, 300));
@@ -277,6 +402,9 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
             if !s.also_reported_by.is_empty() {
                 let _ = writeln!(out, "  Also reported by {}", s.also_reported_by.join(", "));
             }
+        }
+        if g.more > 0 {
+            let _ = writeln!(out, "\n  …and {} more {}", g.more, more_hint(g, input));
         }
     }
     let _ = writeln!(out, "\n-- ");
@@ -375,7 +503,7 @@ fn html_part(input: &DigestInput<'_>, groups: &[Group], subject: &str) -> String
             out,
             "<h2 style=\"font-size:18px;margin:24px 0 8px;padding-bottom:4px;border-bottom:2px solid #1f4e79;color:#1f4e79\">{} ({})</h2>",
             escape(&g.name),
-            g.stories.len()
+            g.total()
         );
         for s in &g.stories {
             let i = &s.item;
@@ -414,6 +542,14 @@ fn html_part(input: &DigestInput<'_>, groups: &[Group], subject: &str) -> String
                 );
             }
             out.push_str("</div>\n");
+        }
+        if g.more > 0 {
+            let _ = writeln!(
+                out,
+                "<p style=\"font-size:14px;color:#555\">…and {} more {}</p>",
+                g.more,
+                escape(&more_hint(g, input))
+            );
         }
     }
     let _ = write!(
@@ -462,6 +598,7 @@ mod tests {
             snippet: format!("About {title}."),
             highlights: vec![],
             topics: topics.iter().map(|t| t.to_string()).collect(),
+            story: None,
         }
     }
 
@@ -642,5 +779,58 @@ mod tests {
             ..input
         };
         assert_eq!(render(&empty).subject, "govwatch: no new items");
+    }
+
+    #[test]
+    fn a_long_digest_is_capped_fairly_and_says_how_many_more() {
+        let order = topics(&["contracts", "hearings"]);
+        let mut items: Vec<DigestItem> = (0..150)
+            .map(|n| {
+                item(
+                    &format!("c{n}"),
+                    &format!("Contract award number {n} to vendor {n}"),
+                    "DoD",
+                    1 + n % 28,
+                    &["contracts"],
+                )
+            })
+            .collect();
+        items.extend((0..10).map(|n| {
+            item(
+                &format!("h{n}"),
+                &format!("Hearing on topic {n} in committee {n}"),
+                "Senate",
+                2,
+                &["hearings"],
+            )
+        }));
+        let input = DigestInput {
+            subscriber_name: None,
+            window_start: Some(at(1)),
+            window_end: at(28),
+            topic_order: &order,
+            items,
+            unsubscribe: None,
+        };
+        let d = render(&input);
+        assert_eq!(
+            d.groups[1].stories.len(),
+            10,
+            "a small group is shown whole"
+        );
+        assert_eq!(d.groups[0].stories.len(), MAX_STORIES - 10);
+        assert_eq!(d.groups[0].more, 150 - (MAX_STORIES - 10));
+        assert_eq!(d.story_count(), 160);
+        assert_eq!(
+            d.subject,
+            "govwatch: 160 new items (contracts 150, hearings 10)"
+        );
+        assert!(
+            d.text
+                .contains("…and 60 more (govwatch search 'topic:contracts' --since 2026-11-01)"),
+            "{}",
+            d.text
+        );
+        assert_eq!(d.item_ids.len(), 160, "the ledger covers every item");
     }
 }

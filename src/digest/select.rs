@@ -13,11 +13,18 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::render::DigestItem;
-use crate::index::{IndexError, TextSnippeter, TopicMatcher, check_topic_query};
+use super::render::{DigestItem, MAX_STORIES, story_ids};
+use crate::index::{IndexError, Snippet, TextSnippeter, TopicMatcher, check_topic_query};
 use crate::store::{Store, StoreError, WindowItem};
 use crate::subscriptions::Subscription;
 use crate::topics::{Topic, Topics};
+
+/// Items per digest that get a snippet: the ones it can show, with room for those that
+/// folding merges into others.
+const SNIPPETS_PER_DIGEST: usize = 2 * MAX_STORIES;
+/// Items per digest carried in full (title, link, feed); the rest only count. Matches the
+/// renderer's fold limit.
+const DETAILED_PER_DIGEST: usize = 3 * MAX_STORIES;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -97,6 +104,22 @@ pub fn select(
             .collect()
     };
 
+    // Which story each item tells, worked out once for every subscriber.
+    let mut by_date: Vec<usize> = (0..candidates.len()).collect();
+    by_date.sort_by_key(|&n| candidates[n].stored.item.published);
+    let mut story = vec![0; candidates.len()];
+    let ids = story_ids(by_date.iter().map(|&n| {
+        let item = &candidates[n].stored.item;
+        (item.title.as_str(), item.url.as_deref())
+    }));
+    for (&n, id) in by_date.iter().zip(ids) {
+        story[n] = id;
+    }
+
+    // Snippets depend on the queries that explain a match and on the item: subscriptions with
+    // the same topics (and query) share them, and only the stories a digest can show get one.
+    let mut snippeters: HashMap<Vec<&str>, TextSnippeter> = HashMap::new();
+    let mut snippets: HashMap<(Vec<&str>, usize), Snippet> = HashMap::new();
     let mut out = Vec::with_capacity(subs.len());
     for sub in subs {
         let start = window_start(sub);
@@ -109,8 +132,7 @@ pub fn select(
         if own.is_some() {
             queries.extend(sub.query.as_deref());
         }
-        let snippeter = TextSnippeter::new(&queries)?;
-        let mut items = Vec::new();
+        let mut matched: Vec<(usize, Vec<String>)> = Vec::new();
         for (n, c) in candidates.iter().enumerate() {
             if c.first_seen <= start || c.first_seen > now {
                 continue;
@@ -122,10 +144,56 @@ pub fn select(
                 .cloned()
                 .collect();
             let by_query = own.is_some_and(|name| query_matches[n].contains(name));
-            if matched_topics.is_empty() && !by_query {
-                continue;
+            if !matched_topics.is_empty() || by_query {
+                matched.push((n, matched_topics));
             }
-            items.push(digest_item(c, matched_topics, &snippeter));
+        }
+        // Newest first, the order a digest shows them in.
+        matched.sort_by(|a, b| {
+            let (x, y) = (&candidates[a.0].stored.item, &candidates[b.0].stored.item);
+            y.published
+                .cmp(&x.published)
+                .then_with(|| x.item_id.cmp(&y.item_id))
+        });
+        let mut items = Vec::with_capacity(matched.len());
+        for (rank, (n, matched_topics)) in matched.into_iter().enumerate() {
+            let c = &candidates[n];
+            let snippet = if rank < SNIPPETS_PER_DIGEST {
+                let key = (queries.clone(), n);
+                match snippets.get(&key) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let snippeter = match snippeters.get(&queries) {
+                            Some(s) => s,
+                            None => snippeters
+                                .entry(queries.clone())
+                                .or_insert(TextSnippeter::new(&queries)?),
+                        };
+                        let item = &c.stored.item;
+                        let (s, _) = snippeter.make(&item.title, &crate::index::body_text(item));
+                        snippets.insert(key, s.clone());
+                        s
+                    }
+                }
+            } else {
+                Snippet::default()
+            };
+            items.push(if rank < DETAILED_PER_DIGEST {
+                digest_item(c, matched_topics, snippet, story[n])
+            } else {
+                // Past what a digest can show, an item is only counted.
+                DigestItem {
+                    item_id: c.stored.item.item_id.clone(),
+                    title: String::new(),
+                    url: None,
+                    feed_title: String::new(),
+                    published: c.stored.item.published,
+                    snippet: String::new(),
+                    highlights: Vec::new(),
+                    topics: matched_topics,
+                    story: Some(story[n]),
+                }
+            });
         }
         out.push(Selection {
             window_start: start,
@@ -137,9 +205,8 @@ pub fn select(
     Ok(out)
 }
 
-fn digest_item(c: &WindowItem, topics: Vec<String>, snippeter: &TextSnippeter) -> DigestItem {
+fn digest_item(c: &WindowItem, topics: Vec<String>, snippet: Snippet, story: usize) -> DigestItem {
     let item = &c.stored.item;
-    let (snippet, _) = snippeter.make(&item.title, &crate::index::body_text(item));
     DigestItem {
         item_id: item.item_id.clone(),
         title: item.title.clone(),
@@ -153,5 +220,6 @@ fn digest_item(c: &WindowItem, topics: Vec<String>, snippeter: &TextSnippeter) -
         snippet: snippet.text,
         highlights: snippet.highlights,
         topics,
+        story: Some(story),
     }
 }

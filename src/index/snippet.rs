@@ -25,7 +25,7 @@ const ELLIPSIS: &str = "…";
 
 /// A passage of an item's text, with the byte ranges (into `text`, on char boundaries) of the
 /// words that matched the query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Snippet {
     pub text: String,
     pub highlights: Vec<Range<usize>>,
