@@ -14,7 +14,7 @@ use lettre::message::Mailbox;
 use serde::Serialize;
 
 use super::render::{DigestInput, RenderedDigest, render};
-use super::select::{SelectError, select};
+use super::select::{SelectError, Selector, select};
 use crate::mail::{Mailer, OutgoingMessage, RetryPolicy, SendError, new_message_id};
 use crate::store::{DigestRecord, NewDigest, Store, StoreError};
 use crate::subscriptions::Subscription;
@@ -124,8 +124,9 @@ pub async fn deliver_due(
             ));
         }
     }
-    let selections = select(store, topics, &fresh, now)?;
-    for (sub, selection) in fresh.iter().zip(selections) {
+    let mut selector = Selector::new(store, topics, &fresh, now)?;
+    for sub in &fresh {
+        let selection = selector.select(sub)?;
         if let Some(error) = &selection.query_error {
             tracing::warn!(email = %sub.email, %error, "subscription query skipped");
         }

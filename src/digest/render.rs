@@ -105,14 +105,15 @@ impl RenderedDigest {
 pub fn render(input: &DigestInput<'_>) -> RenderedDigest {
     let item_ids = input.items.iter().map(|i| i.item_id.clone()).collect();
     // Only the newest items can be shown; the rest are counted in their group's "more".
-    let mut items = input.items.clone();
-    items.sort_by(|a, b| {
+    let mut order: Vec<&DigestItem> = input.items.iter().collect();
+    order.sort_by(|a, b| {
         b.published
             .cmp(&a.published)
             .then_with(|| a.item_id.cmp(&b.item_id))
     });
-    let rest = items.split_off(items.len().min(FOLD_LIMIT));
-    let mut groups = group(fold(items), input.topic_order);
+    let rest = order.split_off(order.len().min(FOLD_LIMIT));
+    let shown = order.into_iter().cloned().collect();
+    let mut groups = group(fold(shown), input.topic_order);
     count_rest(&mut groups, &rest, input.topic_order);
     let subject = subject(&groups);
     let text = text_part(input, &groups);
@@ -214,7 +215,7 @@ pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
 
 /// Adds items past [`FOLD_LIMIT`] to their group's "more" count (a group is created for them
 /// if none of the shown stories opened it).
-fn count_rest(groups: &mut Vec<Group>, rest: &[DigestItem], topic_order: &[String]) {
+fn count_rest(groups: &mut Vec<Group>, rest: &[&DigestItem], topic_order: &[String]) {
     for item in rest {
         let name = topic_order
             .iter()
