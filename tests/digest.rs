@@ -249,3 +249,52 @@ fn a_permanent_refusal_is_recorded_and_the_items_wait_for_the_next_digest() {
         .to_string();
     assert!(text.contains(CONTRACT), "{text}");
 }
+
+/// The process dies after the server accepted a digest and before the ledger recorded it.
+/// The digest is not lost: it is still pending and goes out again with the same Message-ID.
+/// This is the way the design errs (a possible duplicate, recognisable by its Message-ID,
+/// rather than a lost digest).
+#[test]
+fn a_crash_between_send_and_ledger_resends_the_same_message_never_loses_it() {
+    let feeds = FeedServer::start();
+    let smtp = SmtpServer::start();
+    let home = home_with_smtp(&feeds, smtp.port());
+    home.run(&[
+        "subscribers",
+        "add",
+        "ann@example.gov",
+        "--topic",
+        "contracts",
+    ]);
+    publish(&feeds);
+    home.run(&["poll"]);
+
+    let out = home
+        .cmd()
+        .args(["digest", "send", "--force"])
+        .env("GOVWATCH_FAILPOINT", "after-send-before-ledger")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the failpoint kills the process");
+    assert_eq!(smtp.received().len(), 1, "the server had accepted it");
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_eq!(log[0]["status"], "pending");
+
+    let again = send(&home);
+    assert_eq!(again[0]["outcome"], "sent", "{again:?}");
+    let received = smtp.received();
+    assert_eq!(received.len(), 2);
+    let id = |n: usize| {
+        MessageParser::default()
+            .parse(&received[n].data)
+            .unwrap()
+            .message_id()
+            .map(str::to_string)
+    };
+    assert_eq!(id(0), id(1), "the resend is the same message");
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["status"], "sent");
+    assert_eq!(send(&home)[0]["outcome"], "nothing-new");
+    assert_eq!(smtp.received().len(), 2, "and never again");
+}

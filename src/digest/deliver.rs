@@ -192,6 +192,7 @@ async fn send(
     };
     match mailer.send_with_retry(&message, quick).await {
         Ok(receipt) => {
+            crate::failpoint::hit("after-send-before-ledger");
             store.mark_digest_sent(record.id, &receipt.server_reply, Utc::now())?;
             Ok(Delivery::Sent {
                 digest_id: record.id,
