@@ -35,4 +35,5 @@ pub mod poll;
 pub mod schedule;
 pub mod store;
 pub mod subscriptions;
+pub mod text;
 pub mod topics;

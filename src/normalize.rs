@@ -16,7 +16,8 @@ use crate::model::{Document, Entry, Item};
 pub use canonical::{MAX_URL_LEN, TRACKING_PARAMETERS, canonical_url};
 pub use html::html_to_text;
 
-use html::{floor_char_boundary, html_to_text_limited};
+use crate::text::floor_char_boundary;
+use html::html_to_text_limited;
 
 /// Longest title kept, in chars.
 pub const MAX_TITLE_CHARS: usize = 1_000;

@@ -111,7 +111,7 @@ impl Schedule {
         }
         if collapsed.len() > MAX_SCHEDULE_BYTES {
             return Err(ScheduleError::TooLong {
-                text: truncate(&collapsed, MAX_SCHEDULE_BYTES).to_owned(),
+                text: crate::text::prefix(&collapsed, MAX_SCHEDULE_BYTES).to_owned(),
             });
         }
         match collapsed.to_ascii_lowercase().as_str() {
@@ -209,7 +209,7 @@ pub fn parse_tz(name: &str) -> Result<Tz, ScheduleError> {
     name.trim()
         .parse::<Tz>()
         .map_err(|_| ScheduleError::UnknownZone {
-            name: truncate(name, MAX_SCHEDULE_BYTES).to_owned(),
+            name: crate::text::prefix(name, MAX_SCHEDULE_BYTES).to_owned(),
         })
 }
 
@@ -357,17 +357,6 @@ fn resolve_local(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         .map(|k| local + Duration::minutes(15 * k))
         .find_map(|t| tz.from_local_datetime(&t).earliest())
         .map(|t| t.with_timezone(&Utc))
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

@@ -497,7 +497,7 @@ impl Store {
         failure: &FetchFailure,
     ) -> Result<(), StoreError> {
         self.check_writable("record a fetch")?;
-        let message = truncate_at_char(&failure.message, MAX_ERROR_MESSAGE_BYTES);
+        let message = crate::text::prefix(&failure.message, MAX_ERROR_MESSAGE_BYTES);
         // One statement: its own transaction.
         let changed = self
             .conn
@@ -873,17 +873,6 @@ fn micros(date: DateTime<Utc>) -> i64 {
 fn json_list(list: &[String]) -> String {
     // Serializing a list of strings to JSON cannot fail.
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn truncate_at_char(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

@@ -246,11 +246,7 @@ fn shorten(text: &str) -> String {
     if text.len() <= MAX {
         return text.to_owned();
     }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    format!("{}…", crate::text::prefix(text, MAX))
 }
 
 #[cfg(test)]

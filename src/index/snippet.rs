@@ -100,7 +100,7 @@ impl Snippeter {
     /// The body around the matched words; else the body's opening; else (an item with no body)
     /// the title, highlighted if it matched.
     pub(crate) fn make(&self, title: &str, body: &str) -> Snippet {
-        let body = prefix_on_char_boundary(body, SNIPPET_SOURCE_MAX_BYTES);
+        let body = crate::text::prefix(body, SNIPPET_SOURCE_MAX_BYTES);
         if let Some(found) = self.body.as_ref().and_then(|g| highlighted(g, body)) {
             return found;
         }
@@ -188,17 +188,6 @@ fn lead(text: &str) -> Snippet {
     }
 }
 
-fn prefix_on_char_boundary(text: &str, max_bytes: usize) -> &str {
-    if text.len() <= max_bytes {
-        return text;
-    }
-    let mut end = max_bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,12 +212,5 @@ mod tests {
         let text = "é".repeat(500);
         let s = lead(&text);
         assert_eq!(s.text.chars().count(), SNIPPET_MAX_CHARS + 1);
-    }
-
-    #[test]
-    fn prefix_respects_char_boundaries() {
-        let text = "aé";
-        assert_eq!(prefix_on_char_boundary(text, 2), "a");
-        assert_eq!(prefix_on_char_boundary(text, 3), "aé");
     }
 }

@@ -229,24 +229,12 @@ impl TextWriter {
 
     fn finish(mut self) -> String {
         if self.out.len() > self.max_bytes {
-            let cut = floor_char_boundary(&self.out, self.max_bytes);
+            let cut = crate::text::floor_char_boundary(&self.out, self.max_bytes);
             self.out.truncate(cut);
             self.out.truncate(self.out.trim_end().len());
         }
         self.out
     }
-}
-
-/// The largest char boundary ≤ `index` (`str::floor_char_boundary` is not stable yet).
-pub(crate) fn floor_char_boundary(s: &str, index: usize) -> usize {
-    if index >= s.len() {
-        return s.len();
-    }
-    let mut i = index;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

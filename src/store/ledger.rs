@@ -159,7 +159,7 @@ impl Store {
                 "UPDATE digests SET status = 'sent', sent_at = ?2, last_attempt_at = ?2,
                    attempts = attempts + 1, next_attempt_at = NULL, reply = ?3
                  WHERE id = ?1 AND status = 'pending'",
-                params![id, micros(at), cap(reply)],
+                params![id, micros(at), crate::text::prefix(reply, MAX_REPLY_BYTES)],
             )
             .map_err(err)?;
         if changed == 0 {
@@ -203,7 +203,7 @@ impl Store {
                     status.as_str(),
                     micros(at),
                     retry_at.map(micros),
-                    cap(reply)
+                    crate::text::prefix(reply, MAX_REPLY_BYTES)
                 ])
             })
             .map_err(|e| sql_err(&self.path, "record a digest attempt", e))?;
@@ -278,17 +278,6 @@ fn not_pending(path: &std::path::Path, id: i64) -> StoreError {
         column: "digests.status",
         detail: format!("digest {id} is not pending (already sent or failed?)"),
     }
-}
-
-fn cap(reply: &str) -> &str {
-    if reply.len() <= MAX_REPLY_BYTES {
-        return reply;
-    }
-    let mut end = MAX_REPLY_BYTES;
-    while !reply.is_char_boundary(end) {
-        end -= 1;
-    }
-    &reply[..end]
 }
 
 struct RawDigest {
