@@ -170,6 +170,15 @@ fn a_subscriber_gets_one_well_made_digest_and_nothing_twice() {
         log[0]
     );
     assert!(log[0]["item_ids"].as_array().unwrap().len() >= 3);
+
+    // A paused subscription is reported as such, not silently skipped.
+    home.run(&["subscribers", "pause", "bob@example.gov"]);
+    let paused = send(&home);
+    let bob = paused
+        .iter()
+        .find(|l| l["email"] == "bob@example.gov")
+        .unwrap();
+    assert_eq!(bob["outcome"], "paused", "{paused:?}");
 }
 
 #[test]

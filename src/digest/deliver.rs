@@ -51,6 +51,8 @@ pub enum Delivery {
     NothingNew,
     /// Not due yet, or an earlier digest still waits for its retry time.
     NotDue { next: Option<DateTime<Utc>> },
+    /// The subscription is paused (`subscribers resume` starts it again; nothing is lost).
+    Paused,
     /// Failed for now; stays queued.
     Queued {
         digest_id: i64,
@@ -102,8 +104,10 @@ pub async fn deliver_due(
         .map(|u| u.uri().to_string());
     let mut out = Vec::with_capacity(subs.len());
     let mut fresh = Vec::new();
-    for sub in subs.iter().filter(|s| !s.paused) {
-        if let Some(pending) = store.pending_digest(sub.id)? {
+    for sub in subs {
+        if sub.paused {
+            out.push((sub.email.clone(), Delivery::Paused));
+        } else if let Some(pending) = store.pending_digest(sub.id)? {
             let due = force || pending.next_attempt_at.is_none_or(|t| t <= now);
             let delivery = if due {
                 send(store, mailer, sub, &pending, now).await?
