@@ -95,6 +95,8 @@ pub enum SyncError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Panicked(#[from] IndexerPanicked),
+    #[error(transparent)]
     Index(#[from] IndexError),
 }
 
@@ -162,6 +164,60 @@ impl<'a> Indexer<'a> {
         }
         Ok(self.count)
     }
+}
+
+/// Tells the indexing thread of [`index_alongside`] that more items were stored.
+#[derive(Debug)]
+pub struct StoredMore {
+    tx: std::sync::mpsc::Sender<()>,
+}
+
+impl StoredMore {
+    pub fn nudge(&self) {
+        // The indexing thread only stops receiving when it failed; its error is returned by
+        // `index_alongside`, so a lost nudge loses nothing.
+        let _ = self.tx.send(());
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the indexing thread panicked")]
+pub struct IndexerPanicked;
+
+/// Runs `work` (which writes to the store in `data_dir` and calls [`StoredMore::nudge`] after
+/// each write) on this thread, while a second thread, the index's one writer, tags and stages
+/// what was stored through its own store connection. When `work` returns, the indexer stages
+/// what is left and commits once. Store writes (mostly I/O) and tagging plus indexing (CPU)
+/// overlap instead of taking turns. Returns `work`'s result and how many items were indexed.
+pub fn index_alongside<R>(
+    data_dir: &std::path::Path,
+    index: &mut Index,
+    topics: &Topics,
+    work: impl FnOnce(&StoredMore) -> R,
+) -> Result<(R, usize), SyncError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let indexer = scope.spawn(move || -> Result<usize, SyncError> {
+            let mut store = Store::open(data_dir)?;
+            let mut indexer = Indexer::new(index, topics)?;
+            // Also picks up items a crashed earlier run stored but never indexed.
+            indexer.stage(&mut store)?;
+            while rx.recv().is_ok() {
+                // Several feeds stored meanwhile: one pass covers them all.
+                while rx.try_recv().is_ok() {}
+                indexer.stage(&mut store)?;
+            }
+            indexer.stage(&mut store)?;
+            indexer.commit()
+        });
+        let more = StoredMore { tx };
+        let result = work(&more);
+        drop(more);
+        let indexed = indexer
+            .join()
+            .map_err(|_| SyncError::Panicked(IndexerPanicked))??;
+        Ok((result, indexed))
+    })
 }
 
 /// Indexes every stored item newer than the index's last commit, then commits once. Returns

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::feeds::FeedConfig;
 use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
-use crate::pipeline::{self, Indexer, Ingested, SyncError};
+use crate::pipeline::{self, Ingested, SyncError};
 use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
 use crate::topics::Topics;
 
@@ -146,17 +146,20 @@ pub fn poll(
         });
     }
     drop(tx);
-    // The first stage also picks up items that a crashed earlier run stored but never indexed.
-    let mut indexer = Indexer::new(index, topics)?;
-    indexer.stage(store)?;
-    for _ in 0..pending {
-        let Ok((n, result)) = rx.recv() else { break };
-        let report = apply(store, &feeds[n].id, result)?;
-        indexer.stage(store)?;
-        on_feed(&report);
-        reports[n] = Some(report);
-    }
-    let indexed = indexer.commit()?;
+    // This thread stores each feed's items as they arrive; the index's writer thread tags and
+    // indexes them alongside, and commits once at the end.
+    let data_dir = store.data_dir();
+    let (stored, indexed) = pipeline::index_alongside(&data_dir, index, topics, |more| {
+        for _ in 0..pending {
+            let Ok((n, result)) = rx.recv() else { break };
+            let report = apply(store, &feeds[n].id, result)?;
+            more.nudge();
+            on_feed(&report);
+            reports[n] = Some(report);
+        }
+        Ok::<(), StoreError>(())
+    })?;
+    stored?;
     // A fetch task that died (a panic in a dependency) sent nothing: say so for its feed
     // rather than leave it out of the report.
     for (n, report) in reports.iter_mut().enumerate() {

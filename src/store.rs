@@ -213,6 +213,14 @@ impl Store {
     }
 
     /// The database file.
+    /// The data directory this store lives in (what [`Store::open`] was given).
+    pub fn data_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

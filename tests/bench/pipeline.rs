@@ -265,26 +265,28 @@ fn main() {
         .collect();
     store.sync_feeds(&feeds).expect("feeds sync");
     let mut index = Index::open_writable(&dir.path().join("tantivy")).expect("index opens");
-    // As `poll` does it: each feed's items are stored, then staged into the index (whose
-    // threads work while the next feed is stored); one commit at the end.
+    // As `poll` does it: this thread stores each feed's items while the index's writer thread
+    // tags and indexes what was stored; one commit at the end.
     let topics = govwatch::topics::Topics::default();
     let start = Instant::now();
-    let mut indexer = pipeline::Indexer::new(&mut index, &topics).expect("indexer");
-    for (feed_id, got) in &ingested {
-        let success = FetchSuccess {
-            status: 200,
-            at: fetched_at,
-            etag: None,
-            last_modified: None,
-            permanent_url: None,
-            feed_title: got.feed_title.clone(),
-        };
-        store
-            .apply_fetch(feed_id, &success, &got.items)
-            .expect("store write");
-        indexer.stage(&mut store).expect("index stage");
-    }
-    let indexed = indexer.commit().expect("index commit");
+    let data_dir = dir.path().to_path_buf();
+    let ((), indexed) = pipeline::index_alongside(&data_dir, &mut index, &topics, |more| {
+        for (feed_id, got) in &ingested {
+            let success = FetchSuccess {
+                status: 200,
+                at: fetched_at,
+                etag: None,
+                last_modified: None,
+                permanent_url: None,
+                feed_title: got.feed_title.clone(),
+            };
+            store
+                .apply_fetch(feed_id, &success, &got.items)
+                .expect("store write");
+            more.nudge();
+        }
+    })
+    .expect("indexed");
     let both = start.elapsed();
     assert_eq!(indexed, items);
     println!(
