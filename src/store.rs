@@ -377,22 +377,23 @@ impl Store {
             let mut find = tx
                 .prepare_cached("SELECT seq, content_hash FROM items WHERE item_id = ?1")
                 .map_err(|e| ferr("prepare the item lookup", e))?;
-            let mut insert = tx
+            // New and changed items are the same write: a fresh seq and the item's fields;
+            // a changed item keeps its first_seen_at.
+            let mut write = tx
                 .prepare_cached(
                     "INSERT INTO items (seq, item_id, feed_id, guid, url, title, summary, body,
                         authors, categories, published, updated, content_hash,
                         first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+                     ON CONFLICT(item_id) DO UPDATE SET seq = excluded.seq,
+                        guid = excluded.guid, url = excluded.url, title = excluded.title,
+                        summary = excluded.summary, body = excluded.body,
+                        authors = excluded.authors, categories = excluded.categories,
+                        published = excluded.published, updated = excluded.updated,
+                        content_hash = excluded.content_hash,
+                        last_seen_at = excluded.last_seen_at",
                 )
-                .map_err(|e| ferr("prepare the item insert", e))?;
-            let mut update = tx
-                .prepare_cached(
-                    "UPDATE items SET seq = ?2, guid = ?3, url = ?4, title = ?5, summary = ?6,
-                        body = ?7, authors = ?8, categories = ?9, published = ?10,
-                        updated = ?11, content_hash = ?12, last_seen_at = ?13
-                     WHERE seq = ?1",
-                )
-                .map_err(|e| ferr("prepare the item update", e))?;
+                .map_err(|e| ferr("prepare the item write", e))?;
             let mut touch = tx
                 .prepare_cached("UPDATE items SET last_seen_at = ?2 WHERE seq = ?1")
                 .map_err(|e| ferr("prepare the item touch", e))?;
@@ -402,9 +403,15 @@ impl Store {
                     .optional()
                     .map_err(|e| ferr("look up an item", e))?;
                 match known {
-                    None => {
+                    Some((old_seq, hash)) if hash == item.content_hash => {
+                        touch
+                            .execute(params![old_seq, at])
+                            .map_err(|e| ferr("mark an item seen", e))?;
+                        stats.unchanged += 1;
+                    }
+                    _ => {
                         seq += 1;
-                        insert
+                        write
                             .execute(params![
                                 seq,
                                 item.item_id,
@@ -421,35 +428,12 @@ impl Store {
                                 item.content_hash,
                                 at,
                             ])
-                            .map_err(|e| ferr("insert an item", e))?;
-                        stats.new += 1;
-                    }
-                    Some((old_seq, hash)) if hash == item.content_hash => {
-                        touch
-                            .execute(params![old_seq, at])
-                            .map_err(|e| ferr("mark an item seen", e))?;
-                        stats.unchanged += 1;
-                    }
-                    Some((old_seq, _)) => {
-                        seq += 1;
-                        update
-                            .execute(params![
-                                old_seq,
-                                seq,
-                                item.guid,
-                                item.url,
-                                item.title,
-                                item.summary,
-                                body_column(item),
-                                json_list(&item.authors),
-                                json_list(&item.categories),
-                                micros(item.published),
-                                item.updated.map(micros),
-                                item.content_hash,
-                                at,
-                            ])
-                            .map_err(|e| ferr("update an item", e))?;
-                        stats.updated += 1;
+                            .map_err(|e| ferr("write an item", e))?;
+                        if known.is_some() {
+                            stats.updated += 1;
+                        } else {
+                            stats.new += 1;
+                        }
                     }
                 }
             }

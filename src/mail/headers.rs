@@ -7,6 +7,14 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The value inside a header's `<…>`.
+fn unbracket(s: &str) -> String {
+    s.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string()
+}
+
 /// `List-Id: <list-label.domain>`.
 #[derive(Debug, Clone)]
 pub(super) struct ListId(String);
@@ -23,12 +31,7 @@ impl Header for ListId {
     }
 
     fn parse(s: &str) -> Result<Self, BoxError> {
-        Ok(ListId(
-            s.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string(),
-        ))
+        Ok(ListId(unbracket(s)))
     }
 
     fn display(&self) -> HeaderValue {
@@ -52,12 +55,7 @@ impl Header for ListUnsubscribeHeader {
     }
 
     fn parse(s: &str) -> Result<Self, BoxError> {
-        Ok(ListUnsubscribeHeader(
-            s.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string(),
-        ))
+        Ok(ListUnsubscribeHeader(unbracket(s)))
     }
 
     fn display(&self) -> HeaderValue {
