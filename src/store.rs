@@ -862,9 +862,10 @@ fn micros(date: DateTime<Utc>) -> i64 {
     date.timestamp_micros()
 }
 
-fn json_list(list: &[String]) -> String {
+fn json_list<S: AsRef<str>>(list: &[S]) -> String {
+    let list: Vec<&str> = list.iter().map(AsRef::as_ref).collect();
     // Serializing a list of strings to JSON cannot fail.
-    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".to_owned())
 }
 
 #[cfg(test)]

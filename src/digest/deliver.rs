@@ -83,6 +83,7 @@ pub fn preview(
         window_end: selection.window_end,
         topic_order: &sub.topics,
         items: selection.items,
+        counted: selection.counted,
         unsubscribe,
     }))
 }
@@ -140,6 +141,7 @@ pub async fn deliver_due(
             window_end: selection.window_end,
             topic_order: &sub.topics,
             items: selection.items,
+            counted: selection.counted,
             unsubscribe: unsubscribe.as_deref(),
         });
         if digest.item_ids.is_empty() && !mailer.config().send_empty {

@@ -9,8 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+
+use crate::index::Snippet;
 
 /// Longest subject we write; feeds never reach it, topic names and counts do.
 const MAX_SUBJECT_CHARS: usize = 150;
@@ -21,7 +24,7 @@ const MIN_WORDS_TO_FOLD: usize = 4;
 /// How many of the stories just before an item its title is compared with.
 const FOLD_LOOKBACK: usize = 100;
 /// Items a digest looks at closely (folds, shows): the newest. Older ones are counted.
-const FOLD_LIMIT: usize = 3 * MAX_STORIES;
+pub const FOLD_LIMIT: usize = 3 * MAX_STORIES;
 /// Most stories one digest shows; past it, each group ends with how many more there are and
 /// how to see them. A digest is read by a person: hundreds of entries would bury the news.
 pub const MAX_STORIES: usize = 100;
@@ -31,21 +34,42 @@ pub const QUERY_GROUP: &str = "your query";
 /// One matched item, as the digest shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DigestItem {
-    pub item_id: String,
-    pub title: String,
+    pub item_id: Arc<str>,
+    pub title: Arc<str>,
     /// Canonical URL.
-    pub url: Option<String>,
-    pub feed_title: String,
+    pub url: Option<Arc<str>>,
+    pub feed_title: Arc<str>,
     pub published: DateTime<Utc>,
     /// A short passage, and the byte ranges in it of the words that matched.
-    pub snippet: String,
-    pub highlights: Vec<Range<usize>>,
+    pub snippet: Arc<Snippet>,
     /// The subscription's topics this item matched, in the subscription's order; empty when
     /// only the subscription's own query matched.
     pub topics: Vec<String>,
     /// Which story the item tells, when already known ([`story_ids`] over the whole window,
     /// computed once for every subscriber); `None` makes [`render`] work it out.
     pub story: Option<usize>,
+}
+
+/// A matched item older than what a digest can show ([`FOLD_LIMIT`]): counted in its
+/// group's "more" and recorded as sent, never shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountedItem {
+    pub item_id: Arc<str>,
+    /// The group it counts in: a position in the subscription's topics, or `None` for the
+    /// items only the subscription's own query matched.
+    pub group: Option<usize>,
+    /// Which story it tells, when known: copies of one story count once.
+    pub story: Option<usize>,
+}
+
+impl CountedItem {
+    fn of(item: &DigestItem, topic_order: &[String]) -> CountedItem {
+        CountedItem {
+            item_id: item.item_id.clone(),
+            group: topic_order.iter().position(|t| item.topics.contains(t)),
+            story: item.story,
+        }
+    }
 }
 
 /// Everything one digest is made of.
@@ -57,6 +81,9 @@ pub struct DigestInput<'a> {
     /// The subscription's topics, in the order the groups appear.
     pub topic_order: &'a [String],
     pub items: Vec<DigestItem>,
+    /// Matched items known up front to be past what the digest shows (older than all of
+    /// `items`); items past [`FOLD_LIMIT`] in `items` are counted the same way.
+    pub counted: Vec<CountedItem>,
     /// Shown in the footer: how to unsubscribe (a mailto: address or a URL).
     pub unsubscribe: Option<&'a str>,
 }
@@ -65,9 +92,9 @@ pub struct DigestInput<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Story {
     pub item: DigestItem,
-    pub also_reported_by: Vec<String>,
+    pub also_reported_by: Vec<Arc<str>>,
     /// Every item id folded into this story (the shown one first).
-    pub item_ids: Vec<String>,
+    pub item_ids: Vec<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +119,7 @@ pub struct RenderedDigest {
     pub html: String,
     pub groups: Vec<Group>,
     /// Every item the digest covers, duplicates included: what the ledger records as sent.
-    pub item_ids: Vec<String>,
+    pub item_ids: Vec<Arc<str>>,
 }
 
 impl RenderedDigest {
@@ -103,7 +130,9 @@ impl RenderedDigest {
 }
 
 pub fn render(input: &DigestInput<'_>) -> RenderedDigest {
-    let item_ids = input.items.iter().map(|i| i.item_id.clone()).collect();
+    let mut item_ids = Vec::with_capacity(input.items.len() + input.counted.len());
+    item_ids.extend(input.items.iter().map(|i| i.item_id.clone()));
+    item_ids.extend(input.counted.iter().map(|c| c.item_id.clone()));
     // Only the newest items can be shown; the rest are counted in their group's "more".
     let mut order: Vec<&DigestItem> = input.items.iter().collect();
     order.sort_by(|a, b| {
@@ -114,7 +143,15 @@ pub fn render(input: &DigestInput<'_>) -> RenderedDigest {
     let rest = order.split_off(order.len().min(FOLD_LIMIT));
     let shown = order.into_iter().cloned().collect();
     let mut groups = group(fold(shown), input.topic_order);
-    count_rest(&mut groups, &rest, input.topic_order);
+    let rest = rest
+        .iter()
+        .map(|i| CountedItem::of(i, input.topic_order))
+        .collect::<Vec<_>>();
+    count_rest(
+        &mut groups,
+        rest.iter().chain(&input.counted),
+        input.topic_order,
+    );
     let subject = subject(&groups);
     let text = text_part(input, &groups);
     let html = html_part(input, &groups, &subject);
@@ -180,7 +217,7 @@ pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
     let ids: Vec<usize> = if items.iter().all(|i| i.story.is_some()) {
         items.iter().filter_map(|i| i.story).collect()
     } else {
-        story_ids(items.iter().map(|i| (i.title.as_str(), i.url.as_deref())))
+        story_ids(items.iter().map(|i| (&*i.title, i.url.as_deref())))
     };
     let mut stories: Vec<Story> = Vec::new();
     let mut slot: HashMap<usize, usize> = HashMap::new();
@@ -213,13 +250,26 @@ pub fn fold(mut items: Vec<DigestItem>) -> Vec<Story> {
     stories
 }
 
-/// Adds items past [`FOLD_LIMIT`] to their group's "more" count (a group is created for them
-/// if none of the shown stories opened it).
-fn count_rest(groups: &mut Vec<Group>, rest: &[&DigestItem], topic_order: &[String]) {
+/// Adds the items not shown to their group's "more" count (a group is created for them if
+/// none of the shown stories opened it). A story counts once, and not at all when one of its
+/// copies is shown.
+fn count_rest<'a>(
+    groups: &mut Vec<Group>,
+    rest: impl Iterator<Item = &'a CountedItem>,
+    topic_order: &[String],
+) {
+    let mut seen: HashSet<usize> = groups
+        .iter()
+        .flat_map(|g| &g.stories)
+        .filter_map(|s| s.item.story)
+        .collect();
     for item in rest {
-        let name = topic_order
-            .iter()
-            .find(|t| item.topics.contains(t))
+        if item.story.is_some_and(|story| !seen.insert(story)) {
+            continue;
+        }
+        let name = item
+            .group
+            .and_then(|p| topic_order.get(p))
             .map(String::as_str)
             .unwrap_or(QUERY_GROUP);
         match groups.iter_mut().find(|g| g.name == name) {
@@ -339,15 +389,30 @@ fn subject(groups: &[Group]) -> String {
 /// Collapses whitespace and control characters (no header can be smuggled through a topic or
 /// feed name) and caps the length at a char boundary.
 pub fn one_line(text: &str, max_chars: usize) -> String {
-    let flat: String = text
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
+    let mut chars = 0;
+    let words = text
         .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    match flat.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-        None => flat,
+        .filter(|w| !w.is_empty());
+    for word in words {
+        if chars > 0 {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
+    out
 }
 
 /// How to see the stories a capped group left out.
@@ -397,8 +462,8 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
             if let Some(url) = &i.url {
                 let _ = writeln!(out, "  {url}");
             }
-            if !i.snippet.trim().is_empty() {
-                let _ = writeln!(out, "  {}", one_line(&i.snippet, 400));
+            if !i.snippet.text.trim().is_empty() {
+                let _ = writeln!(out, "  {}", one_line(&i.snippet.text, 400));
             }
             if !s.also_reported_by.is_empty() {
                 let _ = writeln!(out, "  Also reported by {}", s.also_reported_by.join(", "));
@@ -528,11 +593,11 @@ fn html_part(input: &DigestInput<'_>, groups: &[Group], subject: &str) -> String
                 escape(&one_line(&i.feed_title, 100)),
                 i.published.format("%Y-%m-%d")
             );
-            if !i.snippet.trim().is_empty() {
+            if !i.snippet.text.trim().is_empty() {
                 let _ = writeln!(
                     out,
                     "<div style=\"font-size:15px;color:#333;margin-top:4px\">{}</div>",
-                    highlighted_html(&i.snippet, &i.highlights)
+                    highlighted_html(&i.snippet.text, &i.snippet.highlights)
                 );
             }
             if !s.also_reported_by.is_empty() {
@@ -593,11 +658,13 @@ mod tests {
         DigestItem {
             item_id: id.into(),
             title: title.into(),
-            url: Some(format!("https://example.gov/{id}")),
+            url: Some(format!("https://example.gov/{id}").into()),
             feed_title: feed.into(),
             published: at(day),
-            snippet: format!("About {title}."),
-            highlights: vec![],
+            snippet: Arc::new(Snippet {
+                text: format!("About {title}."),
+                highlights: vec![],
+            }),
             topics: topics.iter().map(|t| t.to_string()).collect(),
             story: None,
         }
@@ -615,6 +682,7 @@ mod tests {
             window_start: Some(at(1)),
             window_end: at(20),
             topic_order: &order,
+            counted: Vec::new(),
             items: vec![
                 item(
                     "a",
@@ -654,7 +722,7 @@ mod tests {
         let contracts: Vec<&str> = d.groups[0]
             .stories
             .iter()
-            .map(|s| s.item.item_id.as_str())
+            .map(|s| &*s.item.item_id)
             .collect();
         // d matched both topics: it appears once, under the first of the subscriber's topics.
         assert_eq!(contracts, ["c", "a", "d"], "newest first");
@@ -686,6 +754,7 @@ mod tests {
             window_start: None,
             window_end: at(20),
             topic_order: &order,
+            counted: Vec::new(),
             items: vec![
                 item(
                     "a",
@@ -709,9 +778,12 @@ mod tests {
         let d = render(&input);
         let stories = &d.groups[0].stories;
         assert_eq!(stories.len(), 2, "{stories:#?}");
-        let folded = stories.iter().find(|s| s.item.item_id == "a").unwrap();
-        assert_eq!(folded.also_reported_by, ["Nextgov", "FedScoop"]);
-        assert_eq!(folded.item_ids, ["a", "b", "c"]);
+        let folded = stories.iter().find(|s| &*s.item.item_id == "a").unwrap();
+        assert_eq!(
+            folded.also_reported_by,
+            [Arc::from("Nextgov"), "FedScoop".into()]
+        );
+        assert_eq!(folded.item_ids, [Arc::from("a"), "b".into(), "c".into()]);
         assert!(d.text.contains("Also reported by Nextgov, FedScoop"));
         assert!(d.html.contains("Also reported by Nextgov, FedScoop"));
         assert_eq!(d.subject, "govwatch: 2 new items (contracts 2)");
@@ -729,13 +801,16 @@ mod tests {
             &["security"],
         );
         evil.url = Some("javascript:alert(3)".into());
-        evil.snippet = "<img src=https://tracker.example/p.gif> & more".into();
-        evil.highlights = vec![0..4, 100..200];
+        evil.snippet = Arc::new(Snippet {
+            text: "<img src=https://tracker.example/p.gif> & more".into(),
+            highlights: vec![0..4, 100..200],
+        });
         let input = DigestInput {
             subscriber_name: Some("<b>Eve</b>"),
             window_start: None,
             window_end: at(20),
             topic_order: &order,
+            counted: Vec::new(),
             items: vec![evil],
             unsubscribe: Some("javascript:alert(4)"),
         };
@@ -762,6 +837,7 @@ mod tests {
             window_start: None,
             window_end: at(20),
             topic_order: &order,
+            counted: Vec::new(),
             items: vec![item("a", "t", "f", 1, &["a\r\nBcc: victim@example.com"])],
             unsubscribe: None,
         };
@@ -775,6 +851,11 @@ mod tests {
             one_line(&"x".repeat(500), 10),
             format!("{}…", "x".repeat(10))
         );
+        assert_eq!(one_line("  a\r\n\tbé \u{7}c  ", 10), "a bé c");
+        assert_eq!(one_line("abc def", 7), "abc def");
+        assert_eq!(one_line("abc def", 3), "abc…");
+        assert_eq!(one_line("abc def", 4), "abc …");
+        assert_eq!(one_line("éé", 1), "é…");
         let empty = DigestInput {
             items: vec![],
             ..input
@@ -811,6 +892,7 @@ mod tests {
             window_end: at(28),
             topic_order: &order,
             items,
+            counted: Vec::new(),
             unsubscribe: None,
         };
         let d = render(&input);
@@ -833,5 +915,46 @@ mod tests {
             d.text
         );
         assert_eq!(d.item_ids.len(), 160, "the ledger covers every item");
+    }
+
+    #[test]
+    fn counted_items_count_each_story_once_and_shown_stories_not_again() {
+        let order = topics(&["contracts", "hearings"]);
+        let mut shown = item("a", "Army awards AI contract", "DoD", 20, &["contracts"]);
+        shown.story = Some(7);
+        let counted = |id: &str, group: Option<usize>, story: usize| CountedItem {
+            item_id: id.into(),
+            group,
+            story: Some(story),
+        };
+        let input = DigestInput {
+            subscriber_name: None,
+            window_start: Some(at(1)),
+            window_end: at(28),
+            topic_order: &order,
+            items: vec![shown],
+            counted: vec![
+                counted("a-copy", Some(0), 7), // an older copy of the shown story
+                counted("b", Some(1), 8),
+                counted("b-copy", Some(1), 8),
+                counted("c", None, 9),
+            ],
+            unsubscribe: None,
+        };
+        let d = render(&input);
+        let summary: Vec<(&str, usize, usize)> = d
+            .groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.stories.len(), g.more))
+            .collect();
+        assert_eq!(
+            summary,
+            [("contracts", 1, 0), ("hearings", 0, 1), (QUERY_GROUP, 0, 1)]
+        );
+        assert_eq!(
+            d.subject,
+            "govwatch: 3 new items (contracts 1, hearings 1, your query 1)"
+        );
+        assert_eq!(d.item_ids.len(), 5, "the ledger records every copy");
     }
 }

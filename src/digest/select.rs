@@ -10,11 +10,13 @@
 //! search per distinct query, however many subscribers share a topic.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::render::{DigestItem, MAX_STORIES, story_ids};
+use super::render::{CountedItem, DigestItem, FOLD_LIMIT, MAX_STORIES, story_ids};
 use crate::index::{IndexError, Snippet, TextSnippeter, TopicMatcher, check_topic_query};
+use crate::model::Item;
 use crate::store::{Store, StoreError, WindowItem};
 use crate::subscriptions::Subscription;
 use crate::topics::{Topic, Topics};
@@ -22,9 +24,8 @@ use crate::topics::{Topic, Topics};
 /// Items per digest that get a snippet: the ones it can show, with room for those that
 /// folding merges into others.
 const SNIPPETS_PER_DIGEST: usize = 2 * MAX_STORIES;
-/// Items per digest carried in full (title, link, feed); the rest only count. Matches the
-/// renderer's fold limit.
-const DETAILED_PER_DIGEST: usize = 3 * MAX_STORIES;
+/// Items per digest carried in full (title, link, feed); the rest only count.
+const DETAILED_PER_DIGEST: usize = FOLD_LIMIT;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,7 +41,10 @@ pub enum SelectError {
 pub struct Selection {
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
+    /// The newest matches, in full (newest first).
     pub items: Vec<DigestItem>,
+    /// The older matches past what a digest can show: counted and recorded, not shown.
+    pub counted: Vec<CountedItem>,
     /// Set when the subscription's own query could not be used (it no longer parses); its
     /// topics still apply.
     pub query_error: Option<String>,
@@ -70,6 +74,11 @@ pub struct Selector<'t> {
     topics: &'t Topics,
     now: DateTime<Utc>,
     candidates: Vec<WindowItem>,
+    /// What each candidate shows, shared by every digest that carries it.
+    cards: Vec<Card>,
+    /// The candidates, newest published first (ties by item id): the digest order. Kept
+    /// compact, since every subscription walks it.
+    newest_first: Vec<Slot>,
     /// Per candidate: the own-query pseudo-topic names it matched.
     query_matches: Vec<HashSet<String>>,
     /// Own query text → its pseudo-topic name (queries that parsed).
@@ -78,13 +87,8 @@ pub struct Selector<'t> {
     query_errors: HashMap<i64, String>,
     use_masks: bool,
     topic_bits: HashMap<String, u128>,
-    masks: Vec<u128>,
     story: Vec<usize>,
-    /// Snippets depend on the queries that explain a match and on the item: subscriptions
-    /// with the same topics (and query) share them; only stories a digest can show get one.
-    query_sets: HashMap<Vec<String>, usize>,
-    snippeters: Vec<TextSnippeter>,
-    snippets: HashMap<(usize, usize), Snippet>,
+    snippets: SnippetCache,
 }
 
 impl<'t> Selector<'t> {
@@ -168,20 +172,36 @@ impl<'t> Selector<'t> {
             story[n] = id;
         }
 
+        let cards = candidates.iter().map(Card::of).collect();
+        let mut newest = by_date;
+        newest.sort_by(|&a, &b| {
+            let (x, y) = (&candidates[a].stored.item, &candidates[b].stored.item);
+            y.published
+                .cmp(&x.published)
+                .then_with(|| x.item_id.cmp(&y.item_id))
+        });
+        let newest_first = newest
+            .into_iter()
+            .map(|n| Slot {
+                n,
+                first_seen: candidates[n].first_seen,
+                mask: masks[n],
+            })
+            .collect();
+
         Ok(Selector {
+            snippets: SnippetCache::new(candidates.len()),
             topics,
             now,
             candidates,
+            cards,
+            newest_first,
             query_matches,
             query_names,
             query_errors,
             use_masks,
             topic_bits,
-            masks,
             story,
-            query_sets: HashMap::new(),
-            snippeters: Vec::new(),
-            snippets: HashMap::new(),
         })
     }
 
@@ -202,91 +222,173 @@ impl<'t> Selector<'t> {
         if own.is_some() {
             queries.extend(sub.query.clone());
         }
-        let wanted = topic_mask(&self.topic_bits, &sub.topics);
-        let candidates = &self.candidates;
-        let mut matched: Vec<(usize, Vec<String>)> = Vec::new();
-        // Candidates are in first-stored order: the window is one contiguous run of them.
-        let from = candidates.partition_point(|c| c.first_seen <= start);
-        let to = candidates.partition_point(|c| c.first_seen <= now);
-        for (n, c) in candidates.iter().enumerate().take(to).skip(from) {
-            let by_topic = if self.use_masks {
-                self.masks[n] & wanted != 0
+        // Each of the subscription's topics as a bit, in the subscription's order.
+        let sub_bits: Vec<u128> = sub
+            .topics
+            .iter()
+            .map(|t| self.topic_bits.get(t).copied().unwrap_or(0))
+            .collect();
+        let wanted = sub_bits.iter().fold(0, |m, b| m | b);
+        let set = self.snippets.query_set(queries)?;
+
+        let mut items = Vec::new();
+        let mut counted = Vec::new();
+        // Candidates in newest-first order: what matches comes out in the digest's order.
+        for &Slot {
+            n,
+            first_seen,
+            mask,
+        } in &self.newest_first
+        {
+            if first_seen <= start || first_seen > now {
+                continue;
+            }
+            let c = &self.candidates[n];
+            // The subscription's topics this item matched, as positions in its list.
+            let by_topic: Vec<usize> = if self.use_masks {
+                if mask & wanted == 0 {
+                    Vec::new()
+                } else if items.len() < DETAILED_PER_DIGEST {
+                    (0..sub_bits.len())
+                        .filter(|&p| mask & sub_bits[p] != 0)
+                        .collect()
+                } else {
+                    // Counted items need only their group: the first topic matched.
+                    sub_bits
+                        .iter()
+                        .position(|&b| mask & b != 0)
+                        .into_iter()
+                        .collect()
+                }
             } else {
-                sub.topics.iter().any(|t| c.topics.contains(t))
+                (0..sub.topics.len())
+                    .filter(|&p| c.topics.contains(&sub.topics[p]))
+                    .collect()
             };
             let by_query = own
                 .as_ref()
                 .is_some_and(|name| self.query_matches[n].contains(name));
-            if by_topic || by_query {
-                let matched_topics = if by_topic {
-                    sub.topics
-                        .iter()
-                        .filter(|t| c.topics.contains(t))
-                        .cloned()
-                        .collect()
+            if by_topic.is_empty() && !by_query {
+                continue;
+            }
+            if items.len() < DETAILED_PER_DIGEST {
+                let snippet = if items.len() < SNIPPETS_PER_DIGEST {
+                    self.snippets.get(set, n, &c.stored.item)
                 } else {
-                    Vec::new()
+                    self.snippets.none.clone()
                 };
-                matched.push((n, matched_topics));
-            }
-        }
-        // Newest first, the order a digest shows them in.
-        matched.sort_by(|a, b| {
-            let (x, y) = (&candidates[a.0].stored.item, &candidates[b.0].stored.item);
-            y.published
-                .cmp(&x.published)
-                .then_with(|| x.item_id.cmp(&y.item_id))
-        });
-        let set = match self.query_sets.get(&queries) {
-            Some(&set) => set,
-            None => {
-                let texts: Vec<&str> = queries.iter().map(String::as_str).collect();
-                self.snippeters.push(TextSnippeter::new(&texts)?);
-                let set = self.snippeters.len() - 1;
-                self.query_sets.insert(queries, set);
-                set
-            }
-        };
-        let mut items = Vec::with_capacity(matched.len());
-        for (rank, (n, matched_topics)) in matched.into_iter().enumerate() {
-            let c = &candidates[n];
-            let snippet = if rank < SNIPPETS_PER_DIGEST {
-                let snippeter = &self.snippeters[set];
-                self.snippets
-                    .entry((set, n))
-                    .or_insert_with(|| {
-                        let item = &c.stored.item;
-                        snippeter
-                            .make(&item.title, &crate::index::body_text(item))
-                            .0
-                    })
-                    .clone()
-            } else {
-                Snippet::default()
-            };
-            items.push(if rank < DETAILED_PER_DIGEST {
-                digest_item(c, matched_topics, snippet, self.story[n])
-            } else {
-                // Past what a digest can show, an item is only counted.
-                DigestItem {
-                    item_id: c.stored.item.item_id.clone(),
-                    title: String::new(),
-                    url: None,
-                    feed_title: String::new(),
+                let card = &self.cards[n];
+                items.push(DigestItem {
+                    item_id: card.item_id.clone(),
+                    title: card.title.clone(),
+                    url: card.url.clone(),
+                    feed_title: card.feed_title.clone(),
                     published: c.stored.item.published,
-                    snippet: String::new(),
-                    highlights: Vec::new(),
-                    topics: matched_topics,
+                    snippet,
+                    topics: by_topic.iter().map(|&p| sub.topics[p].clone()).collect(),
                     story: Some(self.story[n]),
-                }
-            });
+                });
+            } else {
+                // Past what a digest can show, an item is only counted and recorded.
+                counted.push(CountedItem {
+                    item_id: self.cards[n].item_id.clone(),
+                    group: by_topic.first().copied(),
+                    story: Some(self.story[n]),
+                });
+            }
         }
         Ok(Selection {
             window_start: start,
             window_end: now,
             items,
+            counted,
             query_error: self.query_errors.get(&sub.id).cloned(),
         })
+    }
+}
+
+/// A candidate's fields as digests show them, made once and shared.
+struct Card {
+    item_id: Arc<str>,
+    title: Arc<str>,
+    url: Option<Arc<str>>,
+    feed_title: Arc<str>,
+}
+
+impl Card {
+    fn of(c: &WindowItem) -> Card {
+        let item = &c.stored.item;
+        Card {
+            item_id: item.item_id.as_str().into(),
+            title: item.title.as_str().into(),
+            url: item.url.as_deref().map(Arc::from),
+            feed_title: c
+                .stored
+                .feed_title
+                .as_deref()
+                .unwrap_or(&item.feed_id)
+                .into(),
+        }
+    }
+}
+
+/// A candidate as every subscription's walk sees it.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    n: usize,
+    first_seen: DateTime<Utc>,
+    /// Its topics as bits of the configured topics.
+    mask: u128,
+}
+
+/// Snippets depend on the queries that explain a match and on the item: subscriptions with
+/// the same topics (and query) share them; only items a digest can show get one.
+struct SnippetCache {
+    query_sets: HashMap<Vec<String>, usize>,
+    snippeters: Vec<TextSnippeter>,
+    /// Per query set, per candidate.
+    snippets: Vec<Vec<Option<Arc<Snippet>>>>,
+    candidates: usize,
+    /// The snippet of items past what a digest shows.
+    none: Arc<Snippet>,
+}
+
+impl SnippetCache {
+    fn new(candidates: usize) -> SnippetCache {
+        SnippetCache {
+            query_sets: HashMap::new(),
+            snippeters: Vec::new(),
+            snippets: Vec::new(),
+            candidates,
+            none: Arc::default(),
+        }
+    }
+
+    /// The number of the snippeter for one set of explaining queries.
+    fn query_set(&mut self, queries: Vec<String>) -> Result<usize, SelectError> {
+        if let Some(&set) = self.query_sets.get(&queries) {
+            return Ok(set);
+        }
+        let texts: Vec<&str> = queries.iter().map(String::as_str).collect();
+        self.snippeters.push(TextSnippeter::new(&texts)?);
+        self.snippets.push(vec![None; self.candidates]);
+        let set = self.snippeters.len() - 1;
+        self.query_sets.insert(queries, set);
+        Ok(set)
+    }
+
+    /// Candidate `n`'s snippet for query set `set`.
+    fn get(&mut self, set: usize, n: usize, item: &Item) -> Arc<Snippet> {
+        let snippeter = &self.snippeters[set];
+        self.snippets[set][n]
+            .get_or_insert_with(|| {
+                Arc::new(
+                    snippeter
+                        .make(&item.title, &crate::index::body_text(item))
+                        .0,
+                )
+            })
+            .clone()
     }
 }
 
@@ -298,21 +400,104 @@ fn topic_mask(bits: &HashMap<String, u128>, names: &[String]) -> u128 {
         .fold(0, |m, b| m | b)
 }
 
-fn digest_item(c: &WindowItem, topics: Vec<String>, snippet: Snippet, story: usize) -> DigestItem {
-    let item = &c.stored.item;
-    DigestItem {
-        item_id: item.item_id.clone(),
-        title: item.title.clone(),
-        url: item.url.clone(),
-        feed_title: c
-            .stored
-            .feed_title
-            .clone()
-            .unwrap_or_else(|| item.feed_id.clone()),
-        published: item.published,
-        snippet: snippet.text,
-        highlights: snippet.highlights,
-        topics,
-        story: Some(story),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feeds::FeedConfig;
+    use crate::index::Index;
+    use crate::model::Entry;
+    use crate::normalize::normalize_entry;
+    use crate::store::FetchSuccess;
+    use crate::subscriptions::{NewSubscription, SubscriptionInput};
+    use crate::topics::DEFAULT_TOPIC_NAMES;
+    use chrono::Duration;
+    use tempfile::TempDir;
+
+    fn subscribe(store: &mut Store, email: &str, topics: &[&str], query: Option<&str>) {
+        let new = NewSubscription::parse(
+            &SubscriptionInput {
+                email: email.into(),
+                topics: topics.iter().map(|t| t.to_string()).collect(),
+                query: query.map(str::to_owned),
+                ..SubscriptionInput::default()
+            },
+            DEFAULT_TOPIC_NAMES,
+        )
+        .unwrap();
+        store.add_subscription(&new).unwrap();
+    }
+
+    /// More matches than a digest carries in full: the newest are detailed, newest first, and
+    /// the rest are counted in their group, each item exactly once.
+    #[test]
+    fn matches_past_the_detail_limit_are_counted_in_their_group() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let feed = FeedConfig {
+            id: "dod".into(),
+            url: url::Url::parse("https://example.gov/feed").unwrap(),
+            title: Some("DoD".into()),
+            tags: vec![],
+            interval: None,
+            source: "test".into(),
+        };
+        store.sync_feeds(std::slice::from_ref(&feed)).unwrap();
+        subscribe(&mut store, "ann@example.gov", &["contracts"], None);
+        subscribe(&mut store, "bob@example.gov", &["hearings"], Some("Acme"));
+        let total = DETAILED_PER_DIGEST + 30;
+        let at = Utc::now();
+        let items: Vec<_> = (0..total)
+            .map(|n| {
+                let entry = Entry {
+                    id: Some(format!("award-{n}")),
+                    title: Some(format!(
+                        "Army awards ${n} million contract to Acme number {n}"
+                    )),
+                    link: Some(format!("https://example.gov/awards/{n}")),
+                    published: Some(at - Duration::minutes(n as i64)),
+                    ..Entry::default()
+                };
+                normalize_entry(&feed.id, &entry, at)
+            })
+            .collect();
+        let success = FetchSuccess {
+            status: 200,
+            at,
+            etag: None,
+            last_modified: None,
+            permanent_url: None,
+            feed_title: None,
+        };
+        store.apply_fetch(&feed.id, &success, &items).unwrap();
+        let topics = Topics::default();
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        crate::pipeline::sync_index(&mut store, &mut index, &topics).unwrap();
+
+        let subs = store.subscriptions().unwrap();
+        let now = Utc::now() + Duration::seconds(1);
+        let selections = select(&store, &topics, &subs, now).unwrap();
+        for (sub, sel) in subs.iter().zip(&selections) {
+            assert_eq!(sel.items.len(), DETAILED_PER_DIGEST, "{}", sub.email);
+            assert_eq!(sel.counted.len(), 30, "{}", sub.email);
+            let dates: Vec<_> = sel.items.iter().map(|i| i.published).collect();
+            assert!(dates.is_sorted_by(|a, b| a >= b), "newest first");
+            assert_eq!(
+                &*sel.items[0].title,
+                "Army awards $0 million contract to Acme number 0"
+            );
+            let mut ids: Vec<&str> = sel.items.iter().map(|i| &*i.item_id).collect();
+            ids.extend(sel.counted.iter().map(|c| &*c.item_id));
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), total, "every match exactly once");
+        }
+        let (ann, bob) = (&selections[0], &selections[1]);
+        assert_eq!(subs[0].email, "ann@example.gov");
+        assert!(ann.items.iter().all(|i| i.topics == ["contracts"]));
+        assert!(ann.counted.iter().all(|c| c.group == Some(0)));
+        assert!(!ann.items[0].snippet.text.is_empty());
+        // Bob's own query matches, none of his topics do: the query's group.
+        assert!(bob.items.iter().all(|i| i.topics.is_empty()));
+        assert!(bob.counted.iter().all(|c| c.group.is_none()));
     }
 }

@@ -3,6 +3,8 @@
 //! accepted it. A crash or an outage leaves a `pending` row, which is retried with the same
 //! Message-ID; nothing is lost, and an accepted digest is never re-sent once marked.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
@@ -38,7 +40,7 @@ pub struct NewDigest<'a> {
     pub recipient: &'a str,
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: DateTime<Utc>,
-    pub item_ids: &'a [String],
+    pub item_ids: &'a [Arc<str>],
     pub subject: &'a str,
     pub message_id: &'a str,
     pub text_body: &'a str,
@@ -349,7 +351,12 @@ mod tests {
         store.add_subscription(&new).unwrap().id
     }
 
-    fn digest<'a>(sub: i64, recipient: &'a str, ids: &'a [String], mid: &'a str) -> NewDigest<'a> {
+    fn digest<'a>(
+        sub: i64,
+        recipient: &'a str,
+        ids: &'a [Arc<str>],
+        mid: &'a str,
+    ) -> NewDigest<'a> {
         NewDigest {
             subscription_id: sub,
             recipient,
@@ -368,12 +375,12 @@ mod tests {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let sub = subscribed(&mut store, "ann@example.gov");
-        let ids = vec!["i1".to_owned(), "i2".to_owned()];
+        let ids: Vec<Arc<str>> = vec!["i1".into(), "i2".into()];
         let d = store
             .record_digest(&digest(sub, "ann@example.gov", &ids, "<m1@govwatch>"))
             .unwrap();
         assert_eq!(d.status, DigestStatus::Pending);
-        assert_eq!(d.item_ids, ids);
+        assert_eq!(d.item_ids, ["i1", "i2"]);
         assert_eq!(store.pending_digest(sub).unwrap().unwrap().id, d.id);
 
         // A transient failure keeps it pending with a retry time; the window stays.
@@ -422,7 +429,7 @@ mod tests {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let sub = subscribed(&mut store, "bob@example.gov");
-        let ids = vec!["i1".to_owned()];
+        let ids: Vec<Arc<str>> = vec!["i1".into()];
         let d = store
             .record_digest(&digest(sub, "bob@example.gov", &ids, "<m2@govwatch>"))
             .unwrap();
@@ -449,7 +456,7 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         let ann = subscribed(&mut store, "ann@example.gov");
         let bob = subscribed(&mut store, "bob@example.gov");
-        let ids = vec!["i1".to_owned()];
+        let ids: Vec<Arc<str>> = vec!["i1".into()];
         store
             .record_digest(&digest(ann, "ann@example.gov", &ids, "<a@g>"))
             .unwrap();

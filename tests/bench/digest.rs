@@ -145,7 +145,7 @@ fn main() {
         let t = Instant::now();
         let sel = selector.select(sub).expect("selected");
         select_time += t.elapsed();
-        pairs += sel.items.len();
+        pairs += sel.items.len() + sel.counted.len();
         let t = Instant::now();
         let d = render(&DigestInput {
             subscriber_name: sub.name.as_deref(),
@@ -153,6 +153,7 @@ fn main() {
             window_end: sel.window_end,
             topic_order: &sub.topics,
             items: sel.items,
+            counted: sel.counted,
             unsubscribe: Some("mailto:unsubscribe@example.gov"),
         });
         render_time += t.elapsed();
