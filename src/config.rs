@@ -9,7 +9,13 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::topics::{Topic, TopicError, Topics};
+mod daemon;
 mod mail;
+pub use daemon::{
+    DEFAULT_COMMIT_INTERVAL, DEFAULT_COMMIT_ITEMS, DEFAULT_JITTER, DEFAULT_LISTEN,
+    DEFAULT_MAX_BACKOFF, DEFAULT_POLL_INTERVAL, DEFAULT_SHUTDOWN_TIMEOUT, DaemonConfig,
+    IndexConfig, PollConfig, ServerConfig,
+};
 pub use mail::{
     DEFAULT_FROM, DEFAULT_LIST_ID, DEFAULT_SENDMAIL_COMMAND, DEFAULT_SMTP_TIMEOUT, ListUnsubscribe,
     MailConfig, OUTBOX_SUBDIR, SMTP_PASSWORD_ENV, Secret, SendmailConfig, SmtpConfig, SmtpTls,
@@ -84,6 +90,10 @@ pub struct Settings {
     /// The effective topics: the defaults merged with `[[topic]]` entries.
     pub topics: Topics,
     pub mail: MailConfig,
+    pub poll: PollConfig,
+    pub index: IndexConfig,
+    pub server: ServerConfig,
+    pub daemon: DaemonConfig,
 }
 
 /// The tantivy index's directory inside the data dir.
@@ -108,6 +118,10 @@ impl Default for Settings {
             fetch: FetchConfig::default(),
             topics: Topics::default(),
             mail: MailConfig::default(),
+            poll: PollConfig::default(),
+            index: IndexConfig::default(),
+            server: ServerConfig::default(),
+            daemon: DaemonConfig::default(),
         }
     }
 }
@@ -123,6 +137,14 @@ struct RawConfig {
     topic: Vec<RawTopic>,
     #[serde(default)]
     mail: mail::RawMail,
+    #[serde(default)]
+    poll: daemon::RawPoll,
+    #[serde(default)]
+    index: daemon::RawIndex,
+    #[serde(default)]
+    server: daemon::RawServer,
+    #[serde(default)]
+    daemon: daemon::RawDaemon,
 }
 
 /// A `[[topic]]` entry: adds a topic, or replaces the default of the same name.
@@ -256,6 +278,10 @@ impl Settings {
         }
         settings.topics = topics(raw.topic).map_err(|(key, m)| invalid(&key, m))?;
         settings.mail = mail::validate(raw.mail, base, env, &invalid)?;
+        settings.poll = daemon::poll(raw.poll, &invalid)?;
+        settings.index = daemon::index(raw.index, &invalid)?;
+        settings.server = daemon::server(raw.server, &invalid)?;
+        settings.daemon = daemon::daemon(raw.daemon, &invalid)?;
         Ok(settings)
     }
 }
@@ -495,5 +521,44 @@ mod tests {
         assert_eq!(s.mail.from, d.mail.from);
         assert_eq!(s.mail.list_id, d.mail.list_id);
         assert_eq!(s.mail.send_empty, d.mail.send_empty);
+        assert_eq!(s.poll, d.poll);
+        assert_eq!(s.index, d.index);
+        assert_eq!(s.server, d.server);
+        assert_eq!(s.daemon, d.daemon);
+    }
+
+    #[test]
+    fn daemon_sections_load_and_bad_values_name_their_key() {
+        let s = load(
+            "[poll]\ninterval = \"10m\"\nmax_backoff = \"2h\"\njitter = \"0s\"\n\
+             [index]\ncommit_interval = \"5s\"\ncommit_items = 100\n\
+             [server]\nlisten = \"127.0.0.1:0\"\n[daemon]\nshutdown_timeout = \"3s\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.poll.interval, Duration::from_secs(600));
+        assert_eq!(s.poll.max_backoff, Duration::from_secs(7200));
+        assert_eq!(s.poll.jitter, Duration::ZERO);
+        assert_eq!(s.index.commit_interval, Duration::from_secs(5));
+        assert_eq!(s.index.commit_items.get(), 100);
+        assert_eq!(s.server.listen, Some("127.0.0.1:0".parse().unwrap()));
+        assert_eq!(s.daemon.shutdown_timeout, Duration::from_secs(3));
+        assert_eq!(
+            load("[server]\nlisten = \"off\"\n").unwrap().server.listen,
+            None
+        );
+        for (text, key) in [
+            ("[poll]\ninterval = \"0s\"\n", "key `poll.interval`"),
+            ("[poll]\njitter = \"lots\"\n", "key `poll.jitter`"),
+            ("[index]\ncommit_items = 0\n", "key `index.commit_items`"),
+            ("[server]\nlisten = \"localhost\"\n", "key `server.listen`"),
+            (
+                "[daemon]\nshutdown_timeout = \"never\"\n",
+                "key `daemon.shutdown_timeout`",
+            ),
+            ("[poll]\nintervall = \"1m\"\n", "unknown field `intervall`"),
+        ] {
+            let err = load(text).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
     }
 }

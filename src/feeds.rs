@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+use crate::schedule::Schedule;
+
 /// One feed an operator listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedConfig {
@@ -18,6 +20,8 @@ pub struct FeedConfig {
     pub tags: Vec<String>,
     /// Poll interval for the daemon; `None` means the daemon's default.
     pub interval: Option<Duration>,
+    /// Poll times for the daemon instead of an interval (cron, in UTC).
+    pub schedule: Option<Schedule>,
     /// The file that listed it (for error messages).
     pub source: PathBuf,
 }
@@ -68,6 +72,7 @@ struct RawFeed {
     #[serde(default)]
     tags: Vec<String>,
     interval: Option<String>,
+    schedule: Option<String>,
 }
 
 /// Loads every `*.toml` file in `dir` (sorted by name, so errors and order are reproducible).
@@ -177,12 +182,24 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
             .map(|i| crate::config::parse_duration(&i))
             .transpose()
             .map_err(|m| invalid(&id, format!("field `interval`: {m}")))?;
+        let schedule = feed
+            .schedule
+            .map(|s| Schedule::parse(&s))
+            .transpose()
+            .map_err(|e| invalid(&id, format!("field `schedule`: {e}")))?;
+        if interval.is_some() && schedule.is_some() {
+            return Err(invalid(
+                &id,
+                "give `interval` or `schedule`, not both".to_string(),
+            ));
+        }
         out.push(FeedConfig {
             id,
             url,
             title,
             tags,
             interval,
+            schedule,
             source: path.to_path_buf(),
         });
     }
@@ -254,6 +271,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("feed a: field `interval`"), "{err}");
+        let err =
+            parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\nschedule = \"*/5 * *\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("feed a: field `schedule`"), "{err}");
+        let err = parse(
+            "[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ninterval = \"1h\"\nschedule = \"hourly\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("not both"), "{err}");
+        let ok = parse(
+            "[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\nschedule = \"*/15 9-17 * * 1-5\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ok[0].schedule.as_ref().unwrap().to_string(),
+            "*/15 9-17 * * 1-5"
+        );
         let err = parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ncolour = 1\n")
             .unwrap_err()
             .to_string();

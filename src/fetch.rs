@@ -7,6 +7,7 @@
 
 mod address;
 mod error;
+mod freshness;
 mod limits;
 mod retry_after;
 
@@ -23,6 +24,7 @@ use crate::config::FetchConfig;
 
 pub use address::reserved_range;
 pub use error::FetchError;
+pub use freshness::freshness;
 pub use retry_after::parse_retry_after;
 
 use address::GuardedResolver;
@@ -93,6 +95,8 @@ pub struct FetchMeta {
     /// Its `charset` parameter, unquoted and lower-cased.
     pub charset: Option<String>,
     pub remote_addr: Option<std::net::SocketAddr>,
+    /// How long the response stays fresh (`Cache-Control: max-age` less `Age`).
+    pub max_age: Option<std::time::Duration>,
 }
 
 /// The HTTP client of the poller. Cheap to clone; clones share the connection pool and the
@@ -346,6 +350,10 @@ fn response_meta(response: &Response, final_url: Url, permanent_url: Option<Url>
         content_type,
         charset,
         remote_addr: response.remote_addr(),
+        max_age: freshness(
+            text(header::CACHE_CONTROL).as_deref(),
+            text(header::AGE).as_deref(),
+        ),
     }
 }
 

@@ -281,6 +281,7 @@ mod tests {
             title: None,
             tags: vec![],
             interval: None,
+            schedule: None,
             source: "test.toml".into(),
         }
     }

@@ -54,6 +54,8 @@ pub struct FeedState {
     pub consecutive_errors: u32,
     pub last_fetch_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
+    /// When the daemon plans to poll it next.
+    pub next_poll_at: Option<DateTime<Utc>>,
 }
 
 /// An item of a digest window: as stored, with its topics and when it was first stored.
@@ -83,6 +85,8 @@ pub struct FeedHealth {
     pub consecutive_errors: u32,
     pub retry_at: Option<DateTime<Utc>>,
     pub item_count: u64,
+    /// When the daemon plans to poll it next.
+    pub next_poll_at: Option<DateTime<Utc>>,
 }
 
 /// A fetch that returned a document (2xx).
@@ -280,7 +284,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT url, etag, last_modified, retry_at, consecutive_errors,
-                        last_fetch_at, last_success_at
+                        last_fetch_at, last_success_at, next_poll_at
                  FROM feeds WHERE id = ?1",
             )
             .and_then(|mut stmt| {
@@ -293,12 +297,14 @@ impl Store {
                         row.get::<_, i64>(4)?,
                         row.get::<_, Option<i64>>(5)?,
                         row.get::<_, Option<i64>>(6)?,
+                        row.get::<_, Option<i64>>(7)?,
                     ))
                 })
                 .optional()
             })
             .map_err(|e| self.feed_err(feed_id, "read the feed's state", e))?;
-        let Some((url, etag, last_modified, retry_at, errors, last_fetch, last_success)) = raw
+        let Some((url, etag, last_modified, retry_at, errors, last_fetch, last_success, next_poll)) =
+            raw
         else {
             return Ok(None);
         };
@@ -311,6 +317,7 @@ impl Store {
             consecutive_errors: self.error_count(errors)?,
             last_fetch_at: self.opt_date(last_fetch, "feeds.last_fetch_at")?,
             last_success_at: self.opt_date(last_success, "feeds.last_success_at")?,
+            next_poll_at: self.opt_date(next_poll, "feeds.next_poll_at")?,
         }))
     }
 
@@ -517,6 +524,20 @@ impl Store {
         Ok(())
     }
 
+    /// Records when the daemon will poll `feed_id` next.
+    pub fn set_next_poll(&mut self, feed_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.check_writable("plan the next poll")?;
+        let changed = self
+            .conn
+            .prepare_cached("UPDATE feeds SET next_poll_at = ?2 WHERE id = ?1")
+            .and_then(|mut stmt| stmt.execute(params![feed_id, micros(at)]))
+            .map_err(|e| self.feed_err(feed_id, "plan the next poll", e))?;
+        if changed == 0 {
+            return Err(self.unknown_feed(feed_id));
+        }
+        Ok(())
+    }
+
     /// Up to `limit` items with a seq greater than `seq`, in seq order, with their feed's
     /// display title and tags: how an index catches up.
     pub fn items_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredItem>, StoreError> {
@@ -614,7 +635,8 @@ impl Store {
             .prepare_cached(
                 "SELECT f.id, f.url, f.configured_url, COALESCE(f.title, f.feed_title), f.tags,
                         f.last_status, f.last_fetch_at, f.last_success_at, f.last_error_kind,
-                        f.last_error, f.consecutive_errors, f.retry_at, COALESCE(c.n, 0)
+                        f.last_error, f.consecutive_errors, f.retry_at, COALESCE(c.n, 0),
+                        f.next_poll_at
                  FROM feeds f
                  LEFT JOIN (SELECT feed_id, COUNT(*) AS n FROM items GROUP BY feed_id) c
                    ON c.feed_id = f.id
@@ -638,6 +660,7 @@ impl Store {
                 consecutive_errors: self.error_count(raw.consecutive_errors)?,
                 retry_at: self.opt_date(raw.retry_at, "feeds.retry_at")?,
                 item_count: self.unsigned(raw.item_count, "item count")?,
+                next_poll_at: self.opt_date(raw.next_poll_at, "feeds.next_poll_at")?,
                 id: raw.id,
                 url: raw.url,
                 configured_url: raw.configured_url,
@@ -813,6 +836,7 @@ struct RawHealth {
     consecutive_errors: i64,
     retry_at: Option<i64>,
     item_count: i64,
+    next_poll_at: Option<i64>,
 }
 
 impl RawHealth {
@@ -831,6 +855,7 @@ impl RawHealth {
             consecutive_errors: row.get(10)?,
             retry_at: row.get(11)?,
             item_count: row.get(12)?,
+            next_poll_at: row.get(13)?,
         })
     }
 }

@@ -35,6 +35,7 @@ fn poll_repoll_and_edit() {
             title: Some("Example agency".to_owned()),
             tags: vec!["federal".to_owned()],
             interval: None,
+            schedule: None,
             source: PathBuf::from("feeds/example.toml"),
         }])
         .unwrap();

@@ -439,6 +439,7 @@ mod tests {
             title: Some("DoD".into()),
             tags: vec![],
             interval: None,
+            schedule: None,
             source: "test".into(),
         };
         store.sync_feeds(std::slice::from_ref(&feed)).unwrap();

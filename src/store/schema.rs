@@ -139,6 +139,11 @@ CREATE TABLE item_topics (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX item_topics_topic ON item_topics(topic, seq);
 "#,
+    // 5: when the daemon polls each feed next, so a restart resumes the schedule instead of
+    // polling everything at once.
+    r#"
+ALTER TABLE feeds ADD COLUMN next_poll_at INTEGER;
+"#,
 ];
 
 /// The schema version this build writes and reads.

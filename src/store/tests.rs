@@ -17,6 +17,7 @@ fn feed(id: &str, url: &str) -> FeedConfig {
         title: None,
         tags: vec!["ai".to_owned(), "us".to_owned()],
         interval: None,
+        schedule: None,
         source: PathBuf::from("feeds/test.toml"),
     }
 }
@@ -365,8 +366,14 @@ fn validators_and_permanent_url_round_trip() {
             consecutive_errors: 0,
             last_fetch_at: Some(at(1000)),
             last_success_at: Some(at(1000)),
+            next_poll_at: None,
         }
     );
+    store.set_next_poll("a", at(2000)).unwrap();
+    let state = store.feed_state("a").unwrap().unwrap();
+    assert_eq!(state.next_poll_at, Some(at(2000)));
+    assert_eq!(store.feed_health().unwrap()[0].next_poll_at, Some(at(2000)));
+    assert!(store.set_next_poll("nope", at(2000)).is_err());
 
     // Re-syncing an unchanged configuration keeps the redirect and validators.
     store

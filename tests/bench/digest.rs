@@ -73,6 +73,7 @@ fn main() {
             title: Some(format!("Feed {n}")),
             tags: vec![],
             interval: None,
+            schedule: None,
             source: "bench".into(),
         })
         .collect();

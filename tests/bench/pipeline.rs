@@ -260,6 +260,7 @@ fn main() {
                 "odd".into()
             }],
             interval: None,
+            schedule: None,
             source: "bench".into(),
         })
         .collect();
