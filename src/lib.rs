@@ -21,6 +21,7 @@
 pub mod cadence;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod decode;
 pub mod digest;
 mod failpoint;
@@ -33,6 +34,7 @@ pub mod normalize;
 pub mod parse;
 pub mod pipeline;
 pub mod poll;
+pub mod redact;
 pub mod schedule;
 pub mod store;
 pub mod subscriptions;

@@ -155,6 +155,18 @@ impl<'a> Indexer<'a> {
         Ok(staged)
     }
 
+    /// Tags items staged from now on with `topics` (the daemon's reload). Items already
+    /// stored keep theirs until `govwatch reindex`.
+    pub fn set_topics(&mut self, topics: &Topics) -> Result<(), SyncError> {
+        self.matcher = TopicMatcher::new(topics)?;
+        Ok(())
+    }
+
+    /// Items staged and not yet committed.
+    pub fn uncommitted(&self) -> u64 {
+        self.staged - self.committed
+    }
+
     /// Makes everything staged durable. Returns how many items this indexer staged in all.
     pub fn commit(&mut self) -> Result<usize, SyncError> {
         if self.staged != self.committed {

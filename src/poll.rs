@@ -13,6 +13,8 @@ use std::sync::mpsc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::cadence::{self, LastPoll};
+use crate::config::PollConfig;
 use crate::feeds::FeedConfig;
 use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
@@ -44,6 +46,12 @@ pub struct FeedReport {
     pub error: Option<String>,
     /// Repairs the document needed (it still yielded items).
     pub problems: Vec<String>,
+    /// How long the response said it stays fresh (scheduling only).
+    #[serde(skip)]
+    pub max_age: Option<std::time::Duration>,
+    /// When the feed is polled next by the daemon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_poll: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,11 +75,15 @@ pub enum PollError {
 }
 
 /// The result of fetching and parsing one feed, sent from a fetch task to the owner thread.
-enum Fetched {
-    NotModified(Box<FetchSuccess>),
+pub(crate) enum Fetched {
+    NotModified {
+        success: Box<FetchSuccess>,
+        max_age: Option<std::time::Duration>,
+    },
     Parsed {
         success: Box<FetchSuccess>,
         ingested: Box<Ingested>,
+        max_age: Option<std::time::Duration>,
     },
     Failed(FetchFailure),
 }
@@ -103,12 +115,14 @@ pub fn select<'a>(
 ///
 /// Blocks the calling thread while `runtime` fetches: call it from a plain thread (the CLI's
 /// main thread, or a blocking task), never from inside an async task.
+#[allow(clippy::too_many_arguments)] // the poll's whole context, each a different part
 pub fn poll(
     runtime: &tokio::runtime::Handle,
     fetcher: Arc<Fetcher>,
     store: &mut Store,
     index: &mut Index,
     topics: &Topics,
+    policy: &PollConfig,
     feeds: &[&FeedConfig],
     mut on_feed: impl FnMut(&FeedReport),
 ) -> Result<PollReport, PollError> {
@@ -130,6 +144,8 @@ pub fn poll(
                 updated: 0,
                 error: None,
                 problems: Vec::new(),
+                max_age: None,
+                next_poll: None,
             };
             on_feed(&report);
             reports[n] = Some(report);
@@ -152,7 +168,7 @@ pub fn poll(
     let (stored, indexed) = pipeline::index_alongside(&data_dir, index, topics, |more| {
         for _ in 0..pending {
             let Ok((n, result)) = rx.recv() else { break };
-            let report = apply(store, &feeds[n].id, result)?;
+            let report = settle(store, feeds[n], policy, result)?;
             more.nudge();
             on_feed(&report);
             reports[n] = Some(report);
@@ -171,7 +187,7 @@ pub fn poll(
                 message: format!("{}: the fetch task ended without a result", feeds[n].url),
                 retry_at: None,
             };
-            let missing = apply(store, &feeds[n].id, Fetched::Failed(failure))?;
+            let missing = settle(store, feeds[n], policy, Fetched::Failed(failure))?;
             on_feed(&missing);
             *report = Some(missing);
         }
@@ -189,7 +205,7 @@ pub fn poll(
     })
 }
 
-fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
+pub(crate) fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
     match state {
         Some(s) => FetchRequest {
             // The store only records URLs that parsed; should one not, the configured URL is
@@ -206,11 +222,18 @@ fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> FetchRequest {
     }
 }
 
-async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest) -> Fetched {
+pub(crate) async fn fetch_and_parse(
+    fetcher: &Fetcher,
+    feed_id: &str,
+    request: FetchRequest,
+) -> Fetched {
     let at = Utc::now();
     let (meta, body) = match fetcher.fetch(&request).await {
         Ok(FetchOutcome::NotModified(meta)) => {
-            return Fetched::NotModified(Box::new(success(meta, at, None)));
+            return Fetched::NotModified {
+                max_age: meta.max_age,
+                success: Box::new(success(meta, at, None)),
+            };
         }
         Ok(FetchOutcome::Fetched(meta, body)) => (meta, body),
         Err(e) => return Fetched::Failed(fetch_failure(&e, at)),
@@ -225,6 +248,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed_id: &str, request: FetchRequest
     .await;
     match parsed {
         Ok(Ok(ingested)) => Fetched::Parsed {
+            max_age: meta.max_age,
             success: Box::new(success(meta, at, ingested.feed_title.clone())),
             ingested: Box::new(ingested),
         },
@@ -270,6 +294,30 @@ fn fetch_failure(e: &FetchError, at: DateTime<Utc>) -> FetchFailure {
     }
 }
 
+/// Records one feed's result in the store and plans its next poll ([`cadence::next_poll`]):
+/// the same step for `govwatch poll` and the daemon, so a manual poll also moves the
+/// daemon's schedule.
+pub(crate) fn settle(
+    store: &mut Store,
+    feed: &FeedConfig,
+    policy: &PollConfig,
+    result: Fetched,
+) -> Result<FeedReport, StoreError> {
+    let mut report = apply(store, &feed.id, result)?;
+    if let Some(state) = store.feed_state(&feed.id)? {
+        let last = LastPoll {
+            at: state.last_fetch_at.unwrap_or_else(Utc::now),
+            consecutive_errors: state.consecutive_errors,
+            retry_at: state.retry_at,
+            max_age: report.max_age,
+        };
+        let next = cadence::next_poll(feed, policy, &last);
+        store.set_next_poll(&feed.id, next)?;
+        report.next_poll = Some(next);
+    }
+    Ok(report)
+}
+
 fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport, StoreError> {
     let mut report = FeedReport {
         feed: feed_id.to_string(),
@@ -278,15 +326,23 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
         updated: 0,
         error: None,
         problems: Vec::new(),
+        max_age: None,
+        next_poll: None,
     };
     match result {
-        Fetched::NotModified(fetch) => {
-            store.record_not_modified(feed_id, &fetch)?;
+        Fetched::NotModified { success, max_age } => {
+            store.record_not_modified(feed_id, &success)?;
             report.outcome = Outcome::NotModified {
-                status: fetch.status,
+                status: success.status,
             };
+            report.max_age = max_age;
         }
-        Fetched::Parsed { success, ingested } => {
+        Fetched::Parsed {
+            success,
+            ingested,
+            max_age,
+        } => {
+            report.max_age = max_age;
             let stats = store.apply_fetch(feed_id, &success, &ingested.items)?;
             report.outcome = Outcome::Fetched {
                 status: success.status,

@@ -110,6 +110,7 @@ fn send(settings: &Settings, to: Option<&str>, force: bool, json: bool) -> anyho
         &subs,
         force,
         Utc::now(),
+        &mut |_, _| std::ops::ControlFlow::Continue(()),
     ))?;
     for (email, delivery) in &results {
         if json {

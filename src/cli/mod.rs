@@ -15,6 +15,7 @@ mod feeds;
 mod parse;
 mod poll;
 mod reindex;
+mod run;
 mod search;
 mod status;
 mod subscribers;
@@ -49,6 +50,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the daemon: poll feeds on their schedules, send digests on theirs, serve
+    /// /healthz and /metrics. Stops on SIGTERM/SIGINT; reloads on SIGHUP or when the config or
+    /// feed lists change.
+    Run(run::Args),
     /// Fetch all (or the named) feeds once, store and index new items.
     Poll(poll::Args),
     /// Search the index.
@@ -89,8 +94,13 @@ pub struct UsageError {
 }
 
 pub fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    match &cli.command {
+        // The daemon logs what it does; a command's output is its result, so it logs only
+        // warnings.
+        Command::Run(args) => init_tracing(args.log_format, "info"),
+        _ => init_tracing(run::LogFormat::Auto, "warn"),
+    }
     match run(cli) {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(err) => {
@@ -115,6 +125,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let settings = Settings::load(cli.config.as_deref(), &overrides)?;
     match cli.command {
+        Command::Run(_) => run::run(
+            settings,
+            crate::daemon::Origin {
+                config: cli.config,
+                overrides,
+            },
+        ),
         Command::Poll(args) => poll::run(&settings, args),
         Command::Search(args) => search::run(&settings, args),
         Command::Parse(args) => parse::run(&settings, args),
@@ -127,16 +144,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Logs go to stderr, filtered by `GOVWATCH_LOG` (e.g. `debug`, `govwatch=trace`); warnings
-/// by default so that command output stays clean.
-fn init_tracing() {
+/// Logs go to stderr, filtered by `GOVWATCH_LOG` (e.g. `debug`, `govwatch=trace`), else at
+/// `default_level`. Under journald (`JOURNAL_STREAM` set) lines carry no timestamp or colour:
+/// the journal adds its own.
+fn init_tracing(format: run::LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GOVWATCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    let tty = std::io::stderr().is_terminal();
+    let journald = std::env::var_os("JOURNAL_STREAM").is_some();
+    match format {
+        run::LogFormat::Json => builder.json().init(),
+        run::LogFormat::Auto if journald && !tty => builder.with_ansi(false).without_time().init(),
+        run::LogFormat::Auto | run::LogFormat::Text => builder.with_ansi(tty).init(),
+    }
 }
 
 /// Builds the runtime the network commands use.

@@ -56,6 +56,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         &mut store,
         &mut index,
         &settings.topics,
+        &settings.poll,
         &selected,
         |feed| {
             bar.suspend(|| print_feed(feed, width, json));

@@ -9,6 +9,8 @@
 //! this design errs towards a possible duplicate (which receivers can recognise by its
 //! Message-ID) and never towards a lost digest.
 
+use std::ops::ControlFlow;
+
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use serde::Serialize;
@@ -90,6 +92,8 @@ pub fn preview(
 
 /// Delivers what is due for each of `subs` (everything, with `force`): first any digest
 /// still pending from an earlier run (same Message-ID, same content), then a new one.
+/// `on_each` sees each outcome as it happens (for logs and metrics); when it breaks, the run
+/// stops there (what was sent is recorded; the rest waits for the next run).
 pub async fn deliver_due(
     store: &mut Store,
     topics: &Topics,
@@ -97,6 +101,7 @@ pub async fn deliver_due(
     subs: &[Subscription],
     force: bool,
     now: DateTime<Utc>,
+    on_each: &mut dyn FnMut(&str, &Delivery) -> ControlFlow<()>,
 ) -> Result<Vec<(String, Delivery)>, DeliverError> {
     let unsubscribe = mailer
         .config()
@@ -106,27 +111,27 @@ pub async fn deliver_due(
     let mut out = Vec::with_capacity(subs.len());
     let mut fresh = Vec::new();
     for sub in subs {
-        if sub.paused {
-            out.push((sub.email.clone(), Delivery::Paused));
+        let delivery = if sub.paused {
+            Delivery::Paused
         } else if let Some(pending) = store.pending_digest(sub.id)? {
             let due = force || pending.next_attempt_at.is_none_or(|t| t <= now);
-            let delivery = if due {
+            if due {
                 send(store, mailer, sub, &pending, now).await?
             } else {
                 Delivery::NotDue {
                     next: pending.next_attempt_at,
                 }
-            };
-            out.push((sub.email.clone(), delivery));
+            }
         } else if force || sub.is_due(now) {
             fresh.push(sub.clone());
+            continue;
         } else {
-            out.push((
-                sub.email.clone(),
-                Delivery::NotDue {
-                    next: sub.next_due(),
-                },
-            ));
+            Delivery::NotDue {
+                next: sub.next_due(),
+            }
+        };
+        if emit(&mut out, on_each, &sub.email, delivery).is_break() {
+            return Ok(out);
         }
     }
     let mut selector = Selector::new(store, topics, &fresh, now)?;
@@ -146,7 +151,9 @@ pub async fn deliver_due(
         });
         if digest.item_ids.is_empty() && !mailer.config().send_empty {
             store.set_last_window_end(sub.id, selection.window_end)?;
-            out.push((sub.email.clone(), Delivery::NothingNew));
+            if emit(&mut out, on_each, &sub.email, Delivery::NothingNew).is_break() {
+                return Ok(out);
+            }
             continue;
         }
         let message_id = new_message_id(&mailer.config().from);
@@ -162,9 +169,22 @@ pub async fn deliver_due(
             html_body: &digest.html,
         })?;
         let delivery = send(store, mailer, sub, &record, now).await?;
-        out.push((sub.email.clone(), delivery));
+        if emit(&mut out, on_each, &sub.email, delivery).is_break() {
+            return Ok(out);
+        }
     }
     Ok(out)
+}
+
+fn emit(
+    out: &mut Vec<(String, Delivery)>,
+    on_each: &mut dyn FnMut(&str, &Delivery) -> ControlFlow<()>,
+    email: &str,
+    delivery: Delivery,
+) -> ControlFlow<()> {
+    let flow = on_each(email, &delivery);
+    out.push((email.to_owned(), delivery));
+    flow
 }
 
 /// One attempt (with a few quick retries for a blip) at a recorded digest, and its outcome

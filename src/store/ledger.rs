@@ -47,6 +47,9 @@ pub struct NewDigest<'a> {
     pub html_body: &'a str,
 }
 
+/// A subscription with a pending digest, and when it may be retried (`None`: now).
+pub type PendingRetry = (i64, Option<DateTime<Utc>>);
+
 /// One ledger row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DigestRecord {
@@ -129,6 +132,30 @@ impl Store {
             })
             .map_err(|e| sql_err(&self.path, "read a pending digest", e))?;
         raw.map(|r| self.digest_from(r)).transpose()
+    }
+
+    /// Each subscription with a pending digest, and when it may be retried (`None`: now);
+    /// the daemon's cheap look at what is due, without the bodies.
+    pub fn pending_retries(&self) -> Result<Vec<PendingRetry>, StoreError> {
+        let action = "read pending digests";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT subscription_id, next_attempt_at FROM digests
+                 WHERE status = 'pending' AND subscription_id IS NOT NULL",
+            )
+            .map_err(|e| sql_err(&self.path, action, e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?))
+            })
+            .map_err(|e| sql_err(&self.path, action, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (sub, next) = row.map_err(|e| sql_err(&self.path, action, e))?;
+            out.push((sub, self.opt_date(next, "digests.next_attempt_at")?));
+        }
+        Ok(out)
     }
 
     pub fn digest(&self, id: i64) -> Result<Option<DigestRecord>, StoreError> {
