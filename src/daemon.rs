@@ -119,6 +119,24 @@ pub fn run(settings: Settings, origin: Origin) -> Result<(), DaemonError> {
         .thread_name("govwatch-rt")
         .build()
         .map_err(DaemonError::Runtime)?;
+    let result = {
+        // The whole daemon lives in the runtime's context: the SMTP pool and the listener
+        // are created, replaced on reload, and dropped there.
+        let _entered = runtime.enter();
+        start_and_run(&runtime, settings, origin)
+    };
+    // Abandon what is left (fetches past the shutdown timeout, the listener).
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result?;
+    tracing::info!("govwatch stopped; the index is committed");
+    Ok(())
+}
+
+fn start_and_run(
+    runtime: &tokio::runtime::Runtime,
+    settings: Settings,
+    origin: Origin,
+) -> Result<(), DaemonError> {
     let feeds = crate::feeds::load_dir(&settings.feeds_dir)?;
     let mut store = Store::open(&settings.data_dir)?;
     let mut index = Index::open_writable(&settings.index_dir())?;
@@ -142,11 +160,7 @@ pub fn run(settings: Settings, origin: Origin) -> Result<(), DaemonError> {
     )?;
     let fetcher =
         Arc::new(Fetcher::new(&settings.fetch).map_err(|e| DaemonError::Fetch(Box::new(e)))?);
-    let mailer = {
-        // The SMTP pool lives on the runtime.
-        let _entered = runtime.enter();
-        Mailer::from_settings(&settings)?
-    };
+    let mailer = Mailer::from_settings(&settings)?;
     let (events_tx, events) = mpsc::channel();
     let stop_requested = Arc::new(AtomicBool::new(false));
 
@@ -171,10 +185,7 @@ pub fn run(settings: Settings, origin: Origin) -> Result<(), DaemonError> {
             runtime.spawn(watchdog(state, every));
         }
     }
-    {
-        let _entered = runtime.enter();
-        spawn_signal_handler(events_tx.clone(), stop_requested.clone())?;
-    }
+    spawn_signal_handler(events_tx.clone(), stop_requested.clone())?;
     runtime.spawn(watch_files(
         origin.config.clone(),
         settings.feeds_dir.clone(),
@@ -215,13 +226,10 @@ pub fn run(settings: Settings, origin: Origin) -> Result<(), DaemonError> {
 
     let result = daemon.run();
     let committed = daemon.index.take().map(IndexThread::stop);
-    // Abandon what is left (fetches past the shutdown timeout, the listener).
-    runtime.shutdown_timeout(Duration::from_secs(1));
     result?;
     if let Some(committed) = committed {
         committed?;
     }
-    tracing::info!("govwatch stopped; the index is committed");
     Ok(())
 }
 
@@ -545,10 +553,7 @@ impl Daemon {
         }
         let fetcher =
             Arc::new(Fetcher::new(&settings.fetch).map_err(|e| DaemonError::Fetch(Box::new(e)))?);
-        let mailer = {
-            let _entered = self.runtime.enter();
-            Mailer::from_settings(&settings)?
-        };
+        let mailer = Mailer::from_settings(&settings)?;
         let topics_changed = topic_pairs(&settings) != topic_pairs(&self.settings);
         if topics_changed {
             self.index()?.set_topics(settings.topics.clone())?;
@@ -632,13 +637,13 @@ fn log_delivery(email: &str, delivery: &Delivery) {
     match delivery {
         Delivery::Sent {
             items, message_id, ..
-        } => tracing::info!(to = email, items, %message_id, "digest sent"),
-        Delivery::NothingNew => tracing::debug!(to = email, "digest: nothing new"),
+        } => tracing::info!(to = %email, items, %message_id, "digest sent"),
+        Delivery::NothingNew => tracing::debug!(to = %email, "digest: nothing new"),
         Delivery::Queued {
             reason, retry_at, ..
-        } => tracing::warn!(to = email, %reason, %retry_at, "digest queued for retry"),
+        } => tracing::warn!(to = %email, %reason, %retry_at, "digest queued for retry"),
         Delivery::Failed { reason, .. } => {
-            tracing::error!(to = email, %reason, "digest refused by the mail server")
+            tracing::error!(to = %email, %reason, "digest refused by the mail server")
         }
         Delivery::NotDue { .. } | Delivery::Paused => {}
     }

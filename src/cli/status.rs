@@ -1,6 +1,8 @@
-//! `govwatch status [--json]`: how much is stored and indexed, and when the last poll ran.
+//! `govwatch status [--json]`: how much is stored and indexed, when the last poll ran, the
+//! daemon's next polls, failing feeds, and digests due.
 //! Read-only: works while the daemon runs.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::config::Settings;
@@ -25,6 +27,28 @@ struct Status {
     indexed_seq: u64,
     index_lag: u64,
     last_poll: Option<String>,
+    /// Every feed's planned next poll (the daemon's schedule), soonest first.
+    next_polls: Vec<NextPoll>,
+    failing: Vec<Failing>,
+    /// Subscriptions whose digest is due now (or whose retry time has come).
+    digests_due: u64,
+    /// The soonest time a digest is due after now.
+    next_digest: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct NextPoll {
+    feed: String,
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct Failing {
+    feed: String,
+    consecutive_errors: u32,
+    kind: Option<String>,
+    error: Option<String>,
+    last_success_at: Option<DateTime<Utc>>,
 }
 
 /// Opens the store read-only, or `None` when nothing has been polled into this data dir yet.
@@ -37,38 +61,85 @@ pub(super) fn open_store(settings: &Settings) -> anyhow::Result<Option<Store>> {
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     let store = open_store(settings)?;
-    let (feeds, failing, items, max_seq, last_poll) = match &store {
-        Some(store) => {
-            let health = store.feed_health()?;
-            let failing = health.iter().filter(|h| h.consecutive_errors > 0).count() as u64;
-            (
-                health.len() as u64,
-                failing,
-                store.item_count()?,
-                store.max_seq()?,
-                store.get_meta("last_poll")?,
-            )
-        }
-        None => (0, 0, 0, 0, None),
-    };
-    let (indexed_docs, indexed_seq) = match Index::open_read_only(&settings.index_dir()) {
-        Ok(index) => (index.num_docs()?, index.last_indexed_seq()?),
-        Err(IndexError::NotFound { .. }) => (0, 0),
-        Err(e) => return Err(e.into()),
-    };
-    let status = Status {
+    let now = Utc::now();
+    let mut status = Status {
         data_dir: settings.data_dir.display().to_string(),
-        feeds,
-        feeds_failing: failing,
-        items,
-        indexed_docs,
-        indexed_seq,
-        index_lag: max_seq.saturating_sub(indexed_seq),
-        last_poll,
+        feeds: 0,
+        feeds_failing: 0,
+        items: 0,
+        indexed_docs: 0,
+        indexed_seq: 0,
+        index_lag: 0,
+        last_poll: None,
+        next_polls: Vec::new(),
+        failing: Vec::new(),
+        digests_due: 0,
+        next_digest: None,
     };
+    let mut max_seq = 0;
+    if let Some(store) = &store {
+        let health = store.feed_health()?;
+        status.feeds = health.len() as u64;
+        status.items = store.item_count()?;
+        max_seq = store.max_seq()?;
+        status.last_poll = store.get_meta("last_poll")?;
+        let mut next: Vec<NextPoll> = health
+            .iter()
+            .map(|h| NextPoll {
+                feed: h.id.clone(),
+                at: h.next_poll_at,
+            })
+            .collect();
+        // Planned ones first, soonest first; never planned ones last.
+        next.sort_by_key(|n| (n.at.is_none(), n.at));
+        status.next_polls = next;
+        status.failing = health
+            .into_iter()
+            .filter(|h| h.consecutive_errors > 0)
+            .map(|h| Failing {
+                feed: h.id,
+                consecutive_errors: h.consecutive_errors,
+                kind: h.last_error_kind,
+                error: h.last_error,
+                last_success_at: h.last_success_at,
+            })
+            .collect();
+        status.feeds_failing = status.failing.len() as u64;
+        let retries: std::collections::HashMap<i64, Option<DateTime<Utc>>> =
+            store.pending_retries()?.into_iter().collect();
+        for sub in store.subscriptions()?.iter().filter(|s| !s.paused) {
+            let due = match retries.get(&sub.id) {
+                Some(retry) => Some(retry.unwrap_or(now)),
+                None => sub.next_due(),
+            };
+            match due {
+                Some(t) if t <= now => status.digests_due += 1,
+                Some(t) => status.next_digest = Some(status.next_digest.map_or(t, |n| n.min(t))),
+                None => {}
+            }
+        }
+    }
+    match Index::open_read_only(&settings.index_dir()) {
+        Ok(index) => {
+            status.indexed_docs = index.num_docs()?;
+            status.indexed_seq = index.last_indexed_seq()?;
+        }
+        Err(IndexError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    status.index_lag = max_seq.saturating_sub(status.indexed_seq);
     if args.json {
         return super::print_json_line(&status);
     }
+    print_human(&status, now);
+    Ok(())
+}
+
+/// How many planned polls the human output lists.
+const NEXT_POLLS_SHOWN: usize = 5;
+
+fn print_human(status: &Status, now: DateTime<Utc>) {
+    let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     println!("data dir:      {}", status.data_dir);
     println!(
         "feeds:         {} ({} failing)",
@@ -78,7 +149,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     println!("indexed docs:  {}", status.indexed_docs);
     if status.index_lag > 0 {
         println!(
-            "index lag:     {} items (the next poll or `govwatch reindex` catches up)",
+            "index lag:     {} items (the daemon's next commit, the next poll or `govwatch reindex` catches up)",
             status.index_lag
         );
     }
@@ -86,5 +157,41 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         "last poll:     {}",
         status.last_poll.as_deref().unwrap_or("never")
     );
-    Ok(())
+    let planned: Vec<&NextPoll> = status
+        .next_polls
+        .iter()
+        .filter(|n| n.at.is_some())
+        .collect();
+    if !planned.is_empty() {
+        println!("next polls:");
+        for n in planned.iter().take(NEXT_POLLS_SHOWN) {
+            if let Some(at) = &n.at {
+                let when = if *at <= now { " (due)" } else { "" };
+                println!("  {}  {}{when}", time(at), n.feed);
+            }
+        }
+        if planned.len() > NEXT_POLLS_SHOWN {
+            println!("  … and {} more", planned.len() - NEXT_POLLS_SHOWN);
+        }
+    }
+    if !status.failing.is_empty() {
+        println!("failing feeds:");
+        for f in &status.failing {
+            println!(
+                "  {}  {} errors in a row, last ok {}: {}",
+                f.feed,
+                f.consecutive_errors,
+                f.last_success_at
+                    .as_ref()
+                    .map(time)
+                    .unwrap_or_else(|| "never".into()),
+                f.error.as_deref().unwrap_or("")
+            );
+        }
+    }
+    print!("digests due:   {}", status.digests_due);
+    match &status.next_digest {
+        Some(t) => println!(" (next {})", time(t)),
+        None => println!(),
+    }
 }
