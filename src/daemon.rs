@@ -19,6 +19,7 @@ pub mod indexer;
 pub mod metrics;
 pub mod notify;
 pub mod server;
+mod trim;
 pub mod watch;
 
 use std::collections::BTreeMap;
@@ -52,6 +53,9 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 const DIGEST_RECHECK: TimeDelta = TimeDelta::seconds(60);
 /// How often the config file and feed lists are checked for edits.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
+/// The index writer's budget: a poll's worth of items at a time needs little, and the
+/// daemon keeps it resident for as long as it runs.
+const WRITER_MEMORY_BYTES: usize = 32 * 1024 * 1024;
 /// After a store error on one feed, try that feed again after this.
 const STORE_ERROR_RETRY: TimeDelta = TimeDelta::seconds(60);
 
@@ -139,7 +143,7 @@ fn start_and_run(
 ) -> Result<(), DaemonError> {
     let feeds = crate::feeds::load_dir(&settings.feeds_dir)?;
     let mut store = Store::open(&settings.data_dir)?;
-    let mut index = Index::open_writable(&settings.index_dir())?;
+    let mut index = Index::open_writable_with_memory(&settings.index_dir(), WRITER_MEMORY_BYTES)?;
     pipeline::reconcile(&store, &mut index)?;
     if pipeline::topics_stale(&mut store, &settings.topics)? {
         tracing::warn!(
@@ -209,6 +213,7 @@ fn start_and_run(
         stop_requested,
         in_flight: 0,
         next_digest_check: now,
+        trimmer: trim::Trimmer::default(),
     };
     daemon.plan(feeds, now)?;
     let subs = daemon.store.subscriptions()?.len();
@@ -250,6 +255,7 @@ struct Daemon {
     stop_requested: Arc<AtomicBool>,
     in_flight: usize,
     next_digest_check: DateTime<Utc>,
+    trimmer: trim::Trimmer,
 }
 
 impl Daemon {
@@ -442,6 +448,10 @@ impl Daemon {
                 }
                 if report.new + report.updated > 0 {
                     self.index()?.stored()?;
+                }
+                if self.in_flight == 0 {
+                    // A round of polls is over: give its memory back.
+                    self.trimmer.trim();
                 }
             }
             Err(e) => {
@@ -644,6 +654,9 @@ fn log_delivery(email: &str, delivery: &Delivery) {
         } => tracing::warn!(to = %email, %reason, %retry_at, "digest queued for retry"),
         Delivery::Failed { reason, .. } => {
             tracing::error!(to = %email, %reason, "digest refused by the mail server")
+        }
+        Delivery::Busy => {
+            tracing::info!(to = %email, "digest: another govwatch process is sending this one")
         }
         Delivery::NotDue { .. } | Delivery::Paused => {}
     }

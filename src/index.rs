@@ -48,6 +48,8 @@ pub use topics::{TextSnippeter, TopicMatcher, check_topic_query};
 /// Total indexing memory. Each indexing thread flushes a segment when its share is full: larger
 /// budgets mean fewer, larger segments and fewer merges.
 pub const DEFAULT_WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
+/// tantivy refuses less per indexing thread (15 MiB), with a margin.
+const MIN_WRITER_MEMORY_PER_THREAD: usize = 16 * 1024 * 1024;
 
 /// Indexing threads at most; govwatch runs on small machines next to its own poller.
 pub const MAX_WRITER_THREADS: usize = 2;
@@ -194,6 +196,14 @@ impl Index {
     /// Opens the index in `dir` for writing, creating the directory and an empty index if
     /// missing. Takes the index's writer lock for as long as the value lives.
     pub fn open_writable(dir: &Path) -> Result<Index, IndexError> {
+        Index::open_writable_with_memory(dir, DEFAULT_WRITER_MEMORY_BYTES)
+    }
+
+    /// [`Index::open_writable`] with a writer memory budget of `bytes` (split over the
+    /// indexing threads; tantivy needs at least 15 MiB per thread, so a small budget means
+    /// fewer threads). A long-running process that indexes a poll's worth at a time needs
+    /// far less than a bulk rebuild, and keeps what it is given resident.
+    pub fn open_writable_with_memory(dir: &Path, bytes: usize) -> Result<Index, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
             dir: dir.to_owned(),
             source,
@@ -211,10 +221,12 @@ impl Index {
         analyzer::register(&index);
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
-            .clamp(1, MAX_WRITER_THREADS);
+            .clamp(1, MAX_WRITER_THREADS)
+            .min((bytes / MIN_WRITER_MEMORY_PER_THREAD).max(1));
+        let bytes = bytes.max(MIN_WRITER_MEMORY_PER_THREAD);
         let options = IndexWriterOptions::builder()
             .num_worker_threads(threads)
-            .memory_budget_per_thread(DEFAULT_WRITER_MEMORY_BYTES / threads)
+            .memory_budget_per_thread(bytes / threads)
             // Merges run beside indexing and polling on a small machine: one at a time.
             .num_merge_threads(1)
             .build();

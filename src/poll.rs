@@ -241,7 +241,9 @@ pub(crate) async fn fetch_and_parse(
     let feed = feed_id.to_string();
     let base = meta.final_url.clone();
     let charset = meta.charset.clone();
-    // Parsing is CPU work: keep it off the async workers.
+    // Parsing is CPU work: keep it off the async workers, and run no more parses at once than
+    // there are cores (more only holds more documents in memory at a time).
+    let _slot = parse_slots().acquire().await;
     let parsed = tokio::task::spawn_blocking(move || {
         pipeline::ingest_bytes(&feed, &body, charset.as_deref(), Some(&base), at)
     })
@@ -267,6 +269,13 @@ pub(crate) async fn fetch_and_parse(
             retry_at: None,
         }),
     }
+}
+
+fn parse_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from))
+    })
 }
 
 /// What the store records of a fetch that succeeded (with or without a new body).

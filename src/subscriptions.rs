@@ -255,6 +255,39 @@ mod tests {
 
     const KNOWN: &[&str] = &["contracts", "hearings"];
 
+    /// Ticks missed while the daemon was down are one digest at start, not one per tick:
+    /// delivering ends the window at `now`, and the next due time is the first tick after it.
+    #[test]
+    fn missed_ticks_come_due_once() {
+        use chrono::TimeZone;
+        let at = |d, h, m| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+        let mut sub = Subscription {
+            id: 1,
+            email: "ann@example.gov".into(),
+            name: None,
+            topics: vec!["contracts".into()],
+            query: None,
+            schedule: Schedule::parse("daily").unwrap(),
+            tz: "Europe/Paris".parse().unwrap(),
+            paused: false,
+            created_at: at(1, 12, 0),
+            last_window_end: Some(at(20, 6, 0)),
+        };
+        // Down from the 20th to the 25th at 09:30: five 07:00 ticks missed.
+        let now = at(25, 9, 30);
+        assert!(sub.is_due(now));
+        assert_eq!(
+            sub.next_due(),
+            Some(at(21, 6, 0)),
+            "07:00 Paris is 06:00 UTC in November"
+        );
+        sub.last_window_end = Some(now);
+        assert!(!sub.is_due(now));
+        assert_eq!(sub.next_due(), Some(at(26, 6, 0)));
+        sub.paused = true;
+        assert!(!sub.is_due(at(27, 0, 0)), "never while paused");
+    }
+
     fn input(email: &str) -> SubscriptionInput {
         SubscriptionInput {
             email: email.to_owned(),

@@ -188,7 +188,7 @@ fn sighup_and_edited_feed_lists_reload_and_a_broken_list_is_refused() {
         free_port(),
         port,
     );
-    let mut daemon = Daemon::start(&home, port, &[]);
+    let mut daemon = Daemon::start_with(&home, port, &[], &["--log-format", "json"]);
     daemon.wait_for_note("READY=1", SECS(30));
     daemon.wait_until("the first poll", SECS(20), || {
         !server.state.requests_to("/dynamic/wire.xml").is_empty()
@@ -200,6 +200,7 @@ fn sighup_and_edited_feed_lists_reload_and_a_broken_list_is_refused() {
     daemon.wait_until("the reload to be refused", SECS(20), || {
         daemon.log().contains("the feed lists do not load")
     });
+    assert!(daemon.notes.iter().all(|n| !n.contains("STOPPING")));
     assert_eq!(daemon.get("/healthz").unwrap().0, 200);
     std::fs::remove_file(home.path().join("feeds/broken.toml")).unwrap();
 
@@ -217,8 +218,26 @@ fn sighup_and_edited_feed_lists_reload_and_a_broken_list_is_refused() {
         let (_, m) = daemon.get("/metrics").unwrap();
         metric(&m, "govwatch_feeds") == 2.0
     });
-    assert!(daemon.log().contains("reloaded"), "{}", daemon.log());
     assert!(daemon.stop().success());
+    // --log-format json: one object per line, with the fields scripts filter on.
+    let lines: Vec<Value> = daemon
+        .log()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let poll = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "poll" && l["fields"]["feed"] == "atom")
+        .expect("a poll line for the new feed");
+    assert_eq!(poll["level"], "INFO");
+    assert_eq!(poll["fields"]["outcome"], "fetched");
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "reloaded"));
+    assert!(lines.iter().any(|l| {
+        l["level"] == "ERROR"
+            && l["fields"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("broken.toml"))
+    }));
 }
 
 #[test]

@@ -135,6 +135,7 @@ fn send(settings: &Settings, to: Option<&str>, force: bool, json: bool) -> anyho
             }
             Delivery::NotDue { next: None } => "not due".to_string(),
             Delivery::Paused => "paused".to_string(),
+            Delivery::Busy => "skipped: another govwatch process is sending it".to_string(),
             Delivery::Queued {
                 reason, retry_at, ..
             } => format!(

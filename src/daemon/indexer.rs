@@ -66,6 +66,7 @@ impl IndexThread {
                     cadence,
                     metrics,
                     dirty_since: None,
+                    trimmer: Default::default(),
                 };
                 writer.stage()?;
                 writer.run(rx)
@@ -130,6 +131,7 @@ struct Writer<'a, 'i> {
     metrics: Arc<Metrics>,
     /// When the oldest uncommitted item was staged.
     dirty_since: Option<Instant>,
+    trimmer: super::trim::Trimmer,
 }
 
 impl Writer<'_, '_> {
@@ -191,6 +193,8 @@ impl Writer<'_, '_> {
             let started = Instant::now();
             self.indexer.commit()?;
             self.metrics.index_commits.inc();
+            // The segment just written was built in memory that is free now.
+            self.trimmer.trim();
             tracing::debug!(
                 took_ms = started.elapsed().as_millis() as u64,
                 "index committed"

@@ -55,6 +55,9 @@ pub enum Delivery {
     NotDue { next: Option<DateTime<Utc>> },
     /// The subscription is paused (`subscribers resume` starts it again; nothing is lost).
     Paused,
+    /// Another govwatch process (the daemon, or `digest send` beside it) is delivering this
+    /// window; nothing was recorded or sent here.
+    Busy,
     /// Failed for now; stays queued.
     Queued {
         digest_id: i64,
@@ -157,7 +160,7 @@ pub async fn deliver_due(
             continue;
         }
         let message_id = new_message_id(&mailer.config().from);
-        let record = store.record_digest(&NewDigest {
+        let recorded = store.record_digest(&NewDigest {
             subscription_id: sub.id,
             recipient: &sub.email,
             window_start: Some(selection.window_start),
@@ -168,6 +171,12 @@ pub async fn deliver_due(
             text_body: &digest.text,
             html_body: &digest.html,
         })?;
+        let Some(record) = recorded else {
+            if emit(&mut out, on_each, &sub.email, Delivery::Busy).is_break() {
+                return Ok(out);
+            }
+            continue;
+        };
         let delivery = send(store, mailer, sub, &record, now).await?;
         if emit(&mut out, on_each, &sub.email, delivery).is_break() {
             return Ok(out);

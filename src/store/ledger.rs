@@ -83,15 +83,28 @@ const COLUMNS: &str = "id, subscription_id, recipient, window_start, window_end,
 const MAX_REPLY_BYTES: usize = 2048;
 
 impl Store {
-    /// Records a digest as pending, before it is sent.
-    pub fn record_digest(&mut self, new: &NewDigest<'_>) -> Result<DigestRecord, StoreError> {
+    /// Records a digest as pending, before it is sent. Returns `None`, recording nothing,
+    /// when another digest of the subscription is already pending or its window no longer
+    /// starts at `window_start` (another govwatch process, say `digest send` beside the
+    /// daemon, got there first): one statement checks and inserts, so two senders can never
+    /// both record, and so never both send, the same window.
+    pub fn record_digest(
+        &mut self,
+        new: &NewDigest<'_>,
+    ) -> Result<Option<DigestRecord>, StoreError> {
         self.check_writable("record a digest")?;
         let now = Utc::now();
-        self.conn
+        let inserted = self
+            .conn
             .prepare_cached(
                 "INSERT INTO digests (subscription_id, recipient, window_start, window_end,
                    item_ids, subject, message_id, status, created_at, text_body, html_body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10
+                 WHERE NOT EXISTS (SELECT 1 FROM digests
+                                   WHERE subscription_id = ?1 AND status = 'pending')
+                   AND (?3 IS NULL OR EXISTS (
+                         SELECT 1 FROM subscriptions
+                         WHERE id = ?1 AND COALESCE(last_window_end, created_at) = ?3))",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -108,12 +121,16 @@ impl Store {
                 ])
             })
             .map_err(|e| sql_err(&self.path, "record a digest", e))?;
+        if inserted == 0 {
+            return Ok(None);
+        }
         let id = self.conn.last_insert_rowid();
-        self.digest(id)?.ok_or_else(|| StoreError::Corrupt {
+        let record = self.digest(id)?.ok_or_else(|| StoreError::Corrupt {
             path: self.path.clone(),
             column: "digests.id",
             detail: format!("digest {id} vanished right after it was recorded"),
-        })
+        })?;
+        Ok(Some(record))
     }
 
     /// The subscription's digest still waiting to be accepted, if any: it must be retried
@@ -405,8 +422,16 @@ mod tests {
         let ids: Vec<Arc<str>> = vec!["i1".into(), "i2".into()];
         let d = store
             .record_digest(&digest(sub, "ann@example.gov", &ids, "<m1@govwatch>"))
+            .unwrap()
             .unwrap();
         assert_eq!(d.status, DigestStatus::Pending);
+        // While it is pending, no second digest can be recorded (another sender raced us).
+        assert!(
+            store
+                .record_digest(&digest(sub, "ann@example.gov", &ids, "<m9@govwatch>"))
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(d.item_ids, ["i1", "i2"]);
         assert_eq!(store.pending_digest(sub).unwrap().unwrap().id, d.id);
 
@@ -444,6 +469,13 @@ mod tests {
         );
         // Marking it again is refused: an accepted digest is never "sent" twice.
         assert!(store.mark_digest_sent(d.id, "250", at(9)).is_err());
+        // A window that no longer starts where the last one ended is refused.
+        let mut stale = digest(sub, "ann@example.gov", &ids, "<m3@govwatch>");
+        stale.window_start = Some(at(1));
+        assert!(store.record_digest(&stale).unwrap().is_none());
+        let mut next = digest(sub, "ann@example.gov", &ids, "<m4@govwatch>");
+        next.window_start = Some(at(7));
+        assert!(store.record_digest(&next).unwrap().is_some());
         assert!(
             store
                 .mark_digest_attempt_failed(d.id, "x", at(9), None)
@@ -459,6 +491,7 @@ mod tests {
         let ids: Vec<Arc<str>> = vec!["i1".into()];
         let d = store
             .record_digest(&digest(sub, "bob@example.gov", &ids, "<m2@govwatch>"))
+            .unwrap()
             .unwrap();
         store
             .mark_digest_attempt_failed(d.id, "550 5.1.1 no such user", at(7), None)
@@ -495,9 +528,10 @@ mod tests {
         assert_eq!(anns.len(), 1);
         assert_eq!(anns[0].message_id, "<a@g>");
         // A duplicate Message-ID is refused: it identifies one digest.
+        let cy = subscribed(&mut store, "cy@example.gov");
         assert!(
             store
-                .record_digest(&digest(ann, "ann@example.gov", &ids, "<a@g>"))
+                .record_digest(&digest(cy, "cy@example.gov", &ids, "<a@g>"))
                 .is_err()
         );
 

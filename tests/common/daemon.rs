@@ -23,6 +23,11 @@ impl Daemon {
     /// Starts `govwatch run` in `home` (whose config must set `[server] listen` to
     /// 127.0.0.1:`port`), with `env` added.
     pub fn start(home: &Home, port: u16, env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_with(home, port, env, &[])
+    }
+
+    /// [`Daemon::start`] with extra arguments after `run`.
+    pub fn start_with(home: &Home, port: u16, env: &[(&str, &str)], args: &[&str]) -> Daemon {
         let n = std::fs::read_dir(home.path())
             .unwrap()
             .filter(|e| {
@@ -38,6 +43,7 @@ impl Daemon {
             .unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_govwatch"));
         cmd.arg("run")
+            .args(args)
             .env("GOVWATCH_CONFIG", home.path().join("govwatch.toml"))
             .env("NOTIFY_SOCKET", &socket)
             .env("GOVWATCH_LOG", "info")
