@@ -204,15 +204,29 @@ fn sighup_and_edited_feed_lists_reload_and_a_broken_list_is_refused() {
     assert_eq!(daemon.get("/healthz").unwrap().0, 200);
     std::fs::remove_file(home.path().join("feeds/broken.toml")).unwrap();
 
-    // A new list is picked up: its feed is polled.
+    // A new list is picked up: its feed is polled, and its Cache-Control max-age (2 h, more
+    // than the 1 h interval) sets the next poll.
     std::fs::write(
         home.path().join("feeds/more.toml"),
-        feed_entry("atom", &server.url("/atom.xml"), &[]),
+        feed_entry("atom", &server.url("/fresh.xml"), &[]),
     )
     .unwrap();
     daemon.signal("HUP");
     daemon.wait_until("the new feed to be polled", SECS(20), || {
-        !server.state.requests_to("/atom.xml").is_empty()
+        !server.state.requests_to("/fresh.xml").is_empty()
+    });
+    daemon.wait_until("its next poll to be planned", SECS(10), || {
+        let s = status(&home);
+        let polls = s["next_polls"].as_array().unwrap().clone();
+        polls.iter().any(|p| {
+            p["feed"] == "atom"
+                && p["at"].as_str().is_some_and(|at| {
+                    let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+                    let wait = at - chrono::Utc::now();
+                    wait > chrono::TimeDelta::minutes(115)
+                        && wait <= chrono::TimeDelta::minutes(120)
+                })
+        })
     });
     daemon.wait_until("the metrics to count it", SECS(10), || {
         let (_, m) = daemon.get("/metrics").unwrap();
@@ -334,5 +348,44 @@ fn a_crash_mid_poll_or_mid_send_loses_and_doubles_nothing() {
         server.state.requests_to("/dynamic/wire.xml").len(),
         1,
         "stored, never refetched"
+    );
+}
+
+#[test]
+fn sigterm_lets_the_poll_in_flight_finish_and_health_says_stopping_meanwhile() {
+    let server = FeedServer::start();
+    let port = free_port();
+    // The home's fetch timeout is 2 s: the slow feed's poll ends (as a timeout) within the
+    // 5 s shutdown bound.
+    let home = daemon_home(
+        &feed_entry("slow", &server.url("/slow.xml"), &[]),
+        free_port(),
+        port,
+    );
+    let mut daemon = Daemon::start(&home, port, &[]);
+    daemon.wait_for_note("READY=1", SECS(30));
+    daemon.wait_until("the slow poll to start", SECS(20), || {
+        !server.state.requests_to("/slow.xml").is_empty()
+    });
+    daemon.signal("TERM");
+    daemon.wait_for_note("STOPPING=1", SECS(5));
+    let (code, body) = daemon
+        .get("/healthz")
+        .expect("still listening while it drains");
+    assert_eq!(code, 503, "{body}");
+    let health: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["scheduler"], "stopping");
+    let exit = daemon.wait(SECS(30));
+    assert!(exit.success(), "{exit:?}: {}", daemon.log());
+    // The poll in flight finished and was recorded before the exit.
+    let s = status(&home);
+    assert_eq!(s["failing"][0]["feed"], "slow", "{s}");
+    assert_eq!(s["failing"][0]["kind"], "timeout", "{s}");
+    // Failed once: the next try waits two periods (back-off), not one.
+    let next: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(s["next_polls"][0]["at"].clone()).unwrap();
+    assert!(
+        next > chrono::Utc::now() + chrono::TimeDelta::minutes(115),
+        "{next}"
     );
 }

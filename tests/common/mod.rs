@@ -205,6 +205,15 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         // A feed that moved for good.
         "/old-home.xml" => redirect(StatusCode::MOVED_PERMANENTLY, "/new-home.xml"),
         "/new-home.xml" => xml(fixture("atom.xml"), "application/atom+xml"),
+        // The publisher says: nothing changes for two hours.
+        "/fresh.xml" => (
+            [
+                (header::CONTENT_TYPE, "application/atom+xml"),
+                (header::CACHE_CONTROL, "public, max-age=7200"),
+            ],
+            fixture("atom.xml"),
+        )
+            .into_response(),
         p if p.starts_with("/dynamic/") => {
             let body = state
                 .dynamic
