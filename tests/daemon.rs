@@ -18,14 +18,11 @@ const SECS: fn(u64) -> Duration = Duration::from_secs;
 /// A home whose daemon polls `feeds`, mails through `smtp_port` and listens on `port`.
 fn daemon_home(feeds: &str, smtp_port: u16, port: u16) -> Home {
     let home = Home::new(feeds, true);
-    let config = home.path().join("govwatch.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!(
-        "\n[mail]\ntransport = \"smtp\"\nfrom = \"govwatch@example.org\"\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\ntls = \"none\"\ntimeout = \"5s\"\n\n\
-         [poll]\ninterval = \"1h\"\njitter = \"0s\"\n\n[index]\ncommit_interval = \"1s\"\n\n\
+    home.use_smtp(smtp_port, "");
+    home.append_config(&format!(
+        "\n[poll]\ninterval = \"1h\"\njitter = \"0s\"\n\n[index]\ncommit_interval = \"1s\"\n\n\
          [server]\nlisten = \"127.0.0.1:{port}\"\n\n[daemon]\nshutdown_timeout = \"5s\"\n"
     ));
-    std::fs::write(&config, text).unwrap();
     home
 }
 

@@ -16,12 +16,10 @@ fn home_with_smtp(server: &FeedServer, port: u16) -> Home {
     let feeds = feed_entry("wire", &server.url("/dynamic/wire.xml"), &[])
         + &feed_entry("mirror", &server.url("/dynamic/mirror.xml"), &[]);
     let home = Home::new(&feeds, true);
-    let config = home.path().join("govwatch.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!(
-        "\n[mail]\ntransport = \"smtp\"\nfrom = \"govwatch@example.org\"\nlist_id = \"digests.example.org\"\nlist_unsubscribe = \"mailto:unsubscribe@example.org\"\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout = \"5s\"\n"
-    ));
-    std::fs::write(&config, text).unwrap();
+    home.use_smtp(
+        port,
+        "list_id = \"digests.example.org\"\nlist_unsubscribe = \"mailto:unsubscribe@example.org\"\n",
+    );
     home
 }
 

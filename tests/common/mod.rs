@@ -269,6 +269,21 @@ impl Home {
         self.dir.path()
     }
 
+    /// Appends `text` (TOML tables) to `govwatch.toml`.
+    pub fn append_config(&self, text: &str) {
+        let config = self.dir.path().join("govwatch.toml");
+        let mut all = std::fs::read_to_string(&config).unwrap();
+        all.push_str(text);
+        std::fs::write(&config, all).unwrap();
+    }
+
+    /// Appends a `[mail]` section that sends over SMTP to 127.0.0.1:`port` (no TLS).
+    pub fn use_smtp(&self, port: u16, extra_mail_keys: &str) {
+        self.append_config(&format!(
+            "\n[mail]\ntransport = \"smtp\"\nfrom = \"govwatch@example.org\"\n{extra_mail_keys}\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout = \"5s\"\n"
+        ));
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
