@@ -147,6 +147,7 @@ mod tests {
             tags: vec![],
             interval,
             schedule: schedule.map(|s| Schedule::parse(s).unwrap()),
+            kind: Default::default(),
             source: "feeds/test.toml".into(),
         }
     }

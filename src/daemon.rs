@@ -390,8 +390,8 @@ impl Daemon {
             let url = request.url.clone();
             let started = Instant::now();
             let task = self.runtime.spawn({
-                let feed = feed.clone();
-                async move { poll::fetch_and_parse(&fetcher, &feed, request).await }
+                let (feed, kind) = (feed.clone(), planned.feed.kind.clone());
+                async move { poll::fetch_and_parse(&fetcher, &feed, &kind, request).await }
             });
             self.runtime.spawn(async move {
                 // A task that panicked (in a dependency) still reports, so the feed is not

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::schedule::Schedule;
+pub use crate::scrape::PageSelectors;
 
 /// One feed an operator listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +23,20 @@ pub struct FeedConfig {
     pub interval: Option<Duration>,
     /// Poll times for the daemon instead of an interval (cron, in UTC).
     pub schedule: Option<Schedule>,
+    /// How the fetched document is read.
+    pub kind: FeedKind,
     /// The file that listed it (for error messages).
     pub source: PathBuf,
+}
+
+/// What a feed entry's URL serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum FeedKind {
+    /// RSS, Atom or JSON Feed (`kind = "feed"`, the default).
+    #[default]
+    Feed,
+    /// A listing page read with CSS selectors (`kind = "html"` and `[feed.select]`).
+    Html(PageSelectors),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +86,21 @@ struct RawFeed {
     tags: Vec<String>,
     interval: Option<String>,
     schedule: Option<String>,
+    kind: Option<String>,
+    select: Option<RawSelect>,
+}
+
+/// `[feed.select]`: the CSS selectors of a `kind = "html"` source, apart from the feed's own
+/// fields so they never clash.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelect {
+    item: Option<String>,
+    title: Option<String>,
+    link: Option<String>,
+    date: Option<String>,
+    date_format: Option<String>,
+    summary: Option<String>,
 }
 
 /// Loads every `*.toml` file in `dir` (sorted by name, so errors and order are reproducible).
@@ -193,6 +221,8 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
                 "give `interval` or `schedule`, not both".to_string(),
             ));
         }
+        let kind = feed_kind(feed.kind.as_deref(), feed.select)
+            .map_err(|message| invalid(&id, message))?;
         out.push(FeedConfig {
             id,
             url,
@@ -200,10 +230,52 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
             tags,
             interval,
             schedule,
+            kind,
             source: path.to_path_buf(),
         });
     }
     Ok(out)
+}
+
+/// `kind` and `[feed.select]` checked together: an html source needs its selectors (each
+/// valid CSS), and a feed has none.
+fn feed_kind(kind: Option<&str>, select: Option<RawSelect>) -> Result<FeedKind, String> {
+    match (kind.unwrap_or("feed"), select) {
+        ("feed", None) => Ok(FeedKind::Feed),
+        ("feed", Some(_)) => Err("`[feed.select]` is only for `kind = \"html\"`".to_string()),
+        ("html", None) => Err("`kind = \"html\"` needs a `[feed.select]` table".to_string()),
+        ("html", Some(raw)) => {
+            let need = |field: &'static str, value: Option<String>| {
+                value
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| format!("missing field `select.{field}`"))
+            };
+            let selectors = PageSelectors {
+                item: need("item", raw.item)?,
+                title: need("title", raw.title)?,
+                link: need("link", raw.link)?,
+                date: raw.date,
+                date_format: raw.date_format,
+                summary: raw.summary,
+            };
+            for (field, value) in [
+                ("item", Some(&selectors.item)),
+                ("title", Some(&selectors.title)),
+                ("link", Some(&selectors.link)),
+                ("date", selectors.date.as_ref()),
+                ("summary", selectors.summary.as_ref()),
+            ] {
+                if let Some(value) = value {
+                    crate::scrape::check_selector(field, value).map_err(|e| e.to_string())?;
+                }
+            }
+            Ok(FeedKind::Html(selectors))
+        }
+        (other, _) => Err(format!(
+            "field `kind`: {other:?} is not a kind; use \"feed\" or \"html\""
+        )),
+    }
 }
 
 fn valid_id(id: &str) -> bool {

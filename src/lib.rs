@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod poll;
 pub mod redact;
 pub mod schedule;
+pub mod scrape;
 pub mod store;
 pub mod subscriptions;
 pub mod text;

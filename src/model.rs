@@ -17,6 +17,8 @@ pub enum FeedFormat {
     Rss2,
     Atom,
     JsonFeed,
+    /// A listing page read with CSS selectors (`kind = "html"`).
+    Html,
 }
 
 /// A parsed feed document. Text fields may still contain HTML; `normalize` cleans them.

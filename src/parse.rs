@@ -16,7 +16,7 @@ use crate::decode::repair::{RootKind, repair};
 use crate::decode::{DecodeError, decode};
 use crate::model::{Document, Enclosure, Entry, FeedFormat};
 
-mod dates;
+pub(crate) mod dates;
 
 pub use dates::parse_timestamp;
 

@@ -89,6 +89,33 @@ pub fn ingest_bytes(
     })
 }
 
+/// Reads one listing page with its selectors and normalizes its entries: the `kind =
+/// "html"` counterpart of [`ingest_bytes`].
+pub fn ingest_page(
+    feed_id: &str,
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    page_url: &Url,
+    selectors: &crate::scrape::PageSelectors,
+    fetched_at: DateTime<Utc>,
+) -> Result<Ingested, crate::scrape::ScrapeError> {
+    let scraped = crate::scrape::scrape(bytes, http_charset, page_url, selectors)?;
+    let items = normalize::normalize_entries(feed_id, &scraped.document, fetched_at);
+    let feed_title = scraped
+        .document
+        .title
+        .as_deref()
+        .map(normalize::html_to_text)
+        .filter(|t| !t.is_empty());
+    Ok(Ingested {
+        document: scraped.document,
+        feed_title,
+        items,
+        encoding: scraped.encoding,
+        problems: scraped.problems,
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
@@ -294,6 +321,7 @@ mod tests {
             tags: vec![],
             interval: None,
             schedule: None,
+            kind: Default::default(),
             source: "test.toml".into(),
         }
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::cadence::{self, LastPoll};
 use crate::config::PollConfig;
-use crate::feeds::FeedConfig;
+use crate::feeds::{FeedConfig, FeedKind};
 use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
 use crate::pipeline::{self, Ingested, SyncError};
@@ -154,8 +154,9 @@ pub fn poll(
         pending += 1;
         let request = request_for(feed, state.as_ref());
         let (tx, fetcher, feed_id) = (tx.clone(), fetcher.clone(), feed.id.clone());
+        let kind = feed.kind.clone();
         runtime.spawn(async move {
-            let result = fetch_and_parse(&fetcher, &feed_id, request).await;
+            let result = fetch_and_parse(&fetcher, &feed_id, &kind, request).await;
             // The receiver lives until every pending result arrived; a send error means the
             // owner bailed out on a store error, and then nobody needs this result.
             let _ = tx.send((n, result));
@@ -225,6 +226,7 @@ pub(crate) fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> Fetch
 pub(crate) async fn fetch_and_parse(
     fetcher: &Fetcher,
     feed_id: &str,
+    kind: &FeedKind,
     request: FetchRequest,
 ) -> Fetched {
     let at = Utc::now();
@@ -241,11 +243,17 @@ pub(crate) async fn fetch_and_parse(
     let feed = feed_id.to_string();
     let base = meta.final_url.clone();
     let charset = meta.charset.clone();
+    let kind = kind.clone();
     // Parsing is CPU work: keep it off the async workers, and run no more parses at once than
     // there are cores (more only holds more documents in memory at a time).
     let _slot = parse_slots().acquire().await;
-    let parsed = tokio::task::spawn_blocking(move || {
-        pipeline::ingest_bytes(&feed, &body, charset.as_deref(), Some(&base), at)
+    let parsed = tokio::task::spawn_blocking(move || match &kind {
+        FeedKind::Feed => pipeline::ingest_bytes(&feed, &body, charset.as_deref(), Some(&base), at)
+            .map_err(|e| ("parse", e.to_string())),
+        FeedKind::Html(selectors) => {
+            pipeline::ingest_page(&feed, &body, charset.as_deref(), &base, selectors, at)
+                .map_err(|e| ("scrape", e.to_string()))
+        }
     })
     .await;
     match parsed {
@@ -254,11 +262,11 @@ pub(crate) async fn fetch_and_parse(
             success: Box::new(success(meta, at, ingested.feed_title.clone())),
             ingested: Box::new(ingested),
         },
-        Ok(Err(e)) => Fetched::Failed(FetchFailure {
+        Ok(Err((kind, message))) => Fetched::Failed(FetchFailure {
             at,
             status: Some(meta.status),
-            kind: "parse".to_string(),
-            message: format!("{}: {e}", meta.final_url),
+            kind: kind.to_string(),
+            message: format!("{}: {message}", meta.final_url),
             retry_at: None,
         }),
         Err(join) => Fetched::Failed(FetchFailure {

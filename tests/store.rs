@@ -36,6 +36,7 @@ fn poll_repoll_and_edit() {
             tags: vec!["federal".to_owned()],
             interval: None,
             schedule: None,
+            kind: Default::default(),
             source: PathBuf::from("feeds/example.toml"),
         }])
         .unwrap();

@@ -440,6 +440,7 @@ mod tests {
             tags: vec![],
             interval: None,
             schedule: None,
+            kind: Default::default(),
             source: "test".into(),
         };
         store.sync_feeds(std::slice::from_ref(&feed)).unwrap();

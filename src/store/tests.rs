@@ -18,6 +18,7 @@ fn feed(id: &str, url: &str) -> FeedConfig {
         tags: vec!["ai".to_owned(), "us".to_owned()],
         interval: None,
         schedule: None,
+        kind: Default::default(),
         source: PathBuf::from("feeds/test.toml"),
     }
 }

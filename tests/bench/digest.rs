@@ -74,6 +74,7 @@ fn main() {
             tags: vec![],
             interval: None,
             schedule: None,
+            kind: Default::default(),
             source: "bench".into(),
         })
         .collect();

@@ -261,6 +261,7 @@ fn main() {
             }],
             interval: None,
             schedule: None,
+            kind: Default::default(),
             source: "bench".into(),
         })
         .collect();

@@ -205,6 +205,15 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         // A feed that moved for good.
         "/old-home.xml" => redirect(StatusCode::MOVED_PERMANENTLY, "/new-home.xml"),
         "/new-home.xml" => xml(fixture("atom.xml"), "application/atom+xml"),
+        // Listing pages for `kind = "html"` sources; `/hearings-redesigned` is the same page
+        // after a redesign that the selectors no longer fit.
+        "/hearings" => page(page_fixture("hearings.html")),
+        "/hearings-redesigned" => page(
+            String::from_utf8(page_fixture("hearings.html"))
+                .unwrap()
+                .replace("class=\"element\"", "class=\"card\"")
+                .into_bytes(),
+        ),
         // The publisher says: nothing changes for two hours.
         "/fresh.xml" => (
             [
@@ -228,6 +237,19 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+pub fn page_fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(FIXTURES)
+        .parent()
+        .unwrap()
+        .join("pages")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("page fixture {name}: {e}"))
+}
+
+fn page(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 fn redirect(status: StatusCode, to: &str) -> Response {
