@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+pub mod edit;
+
 use crate::schedule::Schedule;
 pub use crate::scrape::PageSelectors;
 
@@ -60,6 +62,11 @@ pub enum FeedsError {
         /// The feed's id, or its position (`#3`) when the id itself is missing or bad.
         feed: String,
         message: String,
+    },
+    #[error("cannot write feed list {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
     },
     #[error("{path}: feed {id}: duplicate id (first defined in {first})")]
     Duplicate {

@@ -1,6 +1,10 @@
-//! `govwatch feeds list [--json]`: each configured feed with its health from the store.
+//! `govwatch feeds list|check|add|remove|import|export`: the feed lists and their health.
 
 use serde::Serialize;
+
+mod add;
+mod check;
+mod opml;
 
 use crate::config::Settings;
 use crate::store::FeedHealth;
@@ -12,6 +16,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fetch and parse feeds (all, or the named ones) without storing anything; exits
+    /// non-zero when any fails.
+    Check {
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a feed (or the feed a page links to) to feeds/local.toml.
+    Add(add::Args),
+    /// Remove a feed from the feed list that defines it (its stored items stay).
+    Remove {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Add the feeds an OPML file lists (folders become tags; feeds already configured are
+    /// skipped and reported).
+    Import {
+        #[arg(value_name = "FILE.opml")]
+        opml: std::path::PathBuf,
+        /// The feed list to append to (default: feeds/local.toml).
+        #[arg(long, value_name = "F")]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Print the configured feeds as OPML 2.0 (tags as categories).
+    Export,
 }
 
 /// One feed as `feeds list --json` prints it; field names are an interface.
@@ -37,7 +67,28 @@ struct Row {
 pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
     match command {
         Command::List { json } => list(settings, json),
+        Command::Check { ids, json } => check::run(settings, &ids, json),
+        Command::Add(args) => add::run(settings, args),
+        Command::Remove { id } => remove(settings, &id),
+        Command::Import { opml, file } => opml::import(settings, &opml, file),
+        Command::Export => opml::export(settings),
     }
+}
+
+fn remove(settings: &Settings, id: &str) -> anyhow::Result<()> {
+    let feeds = crate::feeds::load_dir(&settings.feeds_dir)?;
+    let Some(feed) = feeds.iter().find(|f| f.id == id) else {
+        return Err(super::UsageError {
+            message: format!("no feed {id} in {}", settings.feeds_dir.display()),
+        }
+        .into());
+    };
+    crate::feeds::edit::remove(&feed.source, id)?;
+    println!(
+        "removed {id} from {} (its stored items stay searchable)",
+        feed.source.display()
+    );
+    Ok(())
 }
 
 fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {

@@ -208,6 +208,8 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
         // Listing pages for `kind = "html"` sources; `/hearings-redesigned` is the same page
         // after a redesign that the selectors no longer fit.
         "/hearings" => page(page_fixture("hearings.html")),
+        "/site.html" => page(page_fixture("site.html")),
+        "/two-feeds.html" => page(page_fixture("two-feeds.html")),
         "/hearings-redesigned" => page(
             String::from_utf8(page_fixture("hearings.html"))
                 .unwrap()
