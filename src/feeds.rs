@@ -39,6 +39,10 @@ pub enum FeedKind {
     Feed,
     /// A listing page read with CSS selectors (`kind = "html"` and `[feed.select]`).
     Html(PageSelectors),
+    /// A directory (`kind = "spool"`, `path = "DIR"`) into which feed or page files are
+    /// dropped; each is ingested once, then moved to `DIR/done/` or `DIR/failed/`. Pages need
+    /// `[feed.select]`.
+    Spool(Option<PageSelectors>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +99,8 @@ struct RawFeed {
     schedule: Option<String>,
     kind: Option<String>,
     select: Option<RawSelect>,
+    /// The directory of a `kind = "spool"` feed.
+    path: Option<String>,
 }
 
 /// `[feed.select]`: the CSS selectors of a `kind = "html"` source, apart from the feed's own
@@ -180,21 +186,65 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
                 first: path.to_path_buf(),
             });
         }
-        let url_text = feed
-            .url
-            .ok_or_else(|| invalid(&id, "missing field `url`".to_string()))?;
-        let url = Url::parse(url_text.trim()).map_err(|e| {
-            invalid(
-                &id,
-                format!("field `url`: {url_text:?} is not a valid URL ({e})"),
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(invalid(
-                &id,
-                format!("field `url`: {url_text:?} must be an http(s) URL with a host"),
-            ));
-        }
+        let url = if feed.kind.as_deref() == Some("spool") {
+            if feed.url.is_some() {
+                return Err(invalid(
+                    &id,
+                    "a `kind = \"spool\"` feed has a `path`, not a `url`".to_string(),
+                ));
+            }
+            let dir = feed
+                .path
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| invalid(&id, "missing field `path` (the spool directory)".into()))?;
+            let base = path.parent().unwrap_or(Path::new(""));
+            let dir = base.join(dir);
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                std::env::current_dir().unwrap_or_default().join(dir)
+            };
+            Url::from_directory_path(&dir).map_err(|()| {
+                invalid(
+                    &id,
+                    format!(
+                        "field `path`: {} is not a usable directory path",
+                        dir.display()
+                    ),
+                )
+            })?
+        } else {
+            if feed.path.is_some() {
+                return Err(invalid(
+                    &id,
+                    "field `path` is only for `kind = \"spool\"`".to_string(),
+                ));
+            }
+            let url_text = feed
+                .url
+                .ok_or_else(|| invalid(&id, "missing field `url`".to_string()))?;
+            let url = Url::parse(url_text.trim()).map_err(|e| {
+                invalid(
+                    &id,
+                    format!("field `url`: {url_text:?} is not a valid URL ({e})"),
+                )
+            })?;
+            let web = matches!(url.scheme(), "http" | "https") && url.host_str().is_some();
+            // Air-gapped sites read feeds carried in by hand from local files.
+            let local = url.scheme() == "file" && url.to_file_path().is_ok();
+            if !web && !local {
+                return Err(invalid(
+                    &id,
+                    format!(
+                        "field `url`: {url_text:?} must be an http(s) URL with a host, or a \
+                         file:/// URL"
+                    ),
+                ));
+            }
+            url
+        };
         let title = feed
             .title
             .map(|t| t.trim().to_string())
@@ -249,40 +299,46 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
 fn feed_kind(kind: Option<&str>, select: Option<RawSelect>) -> Result<FeedKind, String> {
     match (kind.unwrap_or("feed"), select) {
         ("feed", None) => Ok(FeedKind::Feed),
-        ("feed", Some(_)) => Err("`[feed.select]` is only for `kind = \"html\"`".to_string()),
-        ("html", None) => Err("`kind = \"html\"` needs a `[feed.select]` table".to_string()),
-        ("html", Some(raw)) => {
-            let need = |field: &'static str, value: Option<String>| {
-                value
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| format!("missing field `select.{field}`"))
-            };
-            let selectors = PageSelectors {
-                item: need("item", raw.item)?,
-                title: need("title", raw.title)?,
-                link: need("link", raw.link)?,
-                date: raw.date,
-                date_format: raw.date_format,
-                summary: raw.summary,
-            };
-            for (field, value) in [
-                ("item", Some(&selectors.item)),
-                ("title", Some(&selectors.title)),
-                ("link", Some(&selectors.link)),
-                ("date", selectors.date.as_ref()),
-                ("summary", selectors.summary.as_ref()),
-            ] {
-                if let Some(value) = value {
-                    crate::scrape::check_selector(field, value).map_err(|e| e.to_string())?;
-                }
-            }
-            Ok(FeedKind::Html(selectors))
+        ("feed", Some(_)) => {
+            Err("`[feed.select]` is only for `kind = \"html\"` or \"spool\"".into())
         }
+        ("html", None) => Err("`kind = \"html\"` needs a `[feed.select]` table".to_string()),
+        ("html", Some(raw)) => Ok(FeedKind::Html(selectors(raw)?)),
+        ("spool", raw) => Ok(FeedKind::Spool(raw.map(selectors).transpose()?)),
         (other, _) => Err(format!(
-            "field `kind`: {other:?} is not a kind; use \"feed\" or \"html\""
+            "field `kind`: {other:?} is not a kind; use \"feed\", \"html\" or \"spool\""
         )),
     }
+}
+
+/// `[feed.select]` checked: the required selectors present, each valid CSS.
+fn selectors(raw: RawSelect) -> Result<PageSelectors, String> {
+    let need = |field: &'static str, value: Option<String>| {
+        value
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("missing field `select.{field}`"))
+    };
+    let selectors = PageSelectors {
+        item: need("item", raw.item)?,
+        title: need("title", raw.title)?,
+        link: need("link", raw.link)?,
+        date: raw.date,
+        date_format: raw.date_format,
+        summary: raw.summary,
+    };
+    for (field, value) in [
+        ("item", Some(&selectors.item)),
+        ("title", Some(&selectors.title)),
+        ("link", Some(&selectors.link)),
+        ("date", selectors.date.as_ref()),
+        ("summary", selectors.summary.as_ref()),
+    ] {
+        if let Some(value) = value {
+            crate::scrape::check_selector(field, value).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(selectors)
 }
 
 fn valid_id(id: &str) -> bool {

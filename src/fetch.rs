@@ -9,6 +9,7 @@ mod address;
 mod error;
 mod freshness;
 mod limits;
+mod local;
 mod retry_after;
 
 use std::net::IpAddr;
@@ -150,8 +151,16 @@ impl Fetcher {
 
     /// Fetches `req.url`, following redirects. Waits for a free slot first (same URL, global,
     /// then per host); the timeout counts only time spent on the network, not waiting.
+    /// The body cap, for readers of other sources (spool files) held to the same limit.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.inner.max_body_bytes
+    }
+
     pub async fn fetch(&self, req: &FetchRequest) -> Result<FetchOutcome, FetchError> {
         let inner = &*self.inner;
+        if req.url.scheme() == "file" {
+            return local::fetch_file(req, inner.max_body_bytes).await;
+        }
         check_scheme(&req.url)?;
         // A second fetch of the same URL waits for the first, then revalidates.
         let _url_slot = inner.per_url.acquire(req.url.as_str()).await;

@@ -39,6 +39,7 @@ pub mod poll;
 pub mod redact;
 pub mod schedule;
 pub mod scrape;
+pub mod spool;
 pub mod store;
 pub mod subscriptions;
 pub mod text;

@@ -84,6 +84,8 @@ pub(crate) enum Fetched {
         success: Box<FetchSuccess>,
         ingested: Box<Ingested>,
         max_age: Option<std::time::Duration>,
+        /// Spool files these items came from: moved to `done/` once stored.
+        spooled: Vec<std::path::PathBuf>,
     },
     Failed(FetchFailure),
 }
@@ -230,6 +232,16 @@ pub(crate) async fn fetch_and_parse(
     request: FetchRequest,
 ) -> Fetched {
     let at = Utc::now();
+    if let FeedKind::Spool(select) = kind {
+        return read_spool(
+            feed_id,
+            select.clone(),
+            &request.url,
+            fetcher.max_body_bytes(),
+            at,
+        )
+        .await;
+    }
     let (meta, body) = match fetcher.fetch(&request).await {
         Ok(FetchOutcome::NotModified(meta)) => {
             return Fetched::NotModified {
@@ -248,6 +260,8 @@ pub(crate) async fn fetch_and_parse(
     // there are cores (more only holds more documents in memory at a time).
     let _slot = parse_slots().acquire().await;
     let parsed = tokio::task::spawn_blocking(move || match &kind {
+        // Handled above, without a fetch.
+        FeedKind::Spool(_) => Err(("internal", "a spool is not fetched".to_string())),
         FeedKind::Feed => pipeline::ingest_bytes(&feed, &body, charset.as_deref(), Some(&base), at)
             .map_err(|e| ("parse", e.to_string())),
         FeedKind::Html(selectors) => {
@@ -261,6 +275,7 @@ pub(crate) async fn fetch_and_parse(
             max_age: meta.max_age,
             success: Box::new(success(meta, at, ingested.feed_title.clone())),
             ingested: Box::new(ingested),
+            spooled: Vec::new(),
         },
         Ok(Err((kind, message))) => Fetched::Failed(FetchFailure {
             at,
@@ -276,6 +291,59 @@ pub(crate) async fn fetch_and_parse(
             message: format!("{}: parser task failed: {join}", meta.final_url),
             retry_at: None,
         }),
+    }
+}
+
+/// A spool poll: the files waiting in the directory, read off the async workers.
+async fn read_spool(
+    feed_id: &str,
+    select: Option<crate::scrape::PageSelectors>,
+    dir_url: &url::Url,
+    max_bytes: u64,
+    at: DateTime<Utc>,
+) -> Fetched {
+    let failure = |kind: &str, message: String| {
+        Fetched::Failed(FetchFailure {
+            at,
+            status: None,
+            kind: kind.to_string(),
+            message,
+            retry_at: None,
+        })
+    };
+    let Ok(dir) = dir_url.to_file_path() else {
+        return failure("spool", format!("{dir_url}: not a local directory"));
+    };
+    let feed = feed_id.to_owned();
+    let read = tokio::task::spawn_blocking(move || {
+        crate::spool::read(&feed, &dir, select.as_ref(), max_bytes, at)
+    })
+    .await;
+    let local = |status| FetchSuccess {
+        status,
+        at,
+        etag: None,
+        last_modified: None,
+        permanent_url: None,
+        feed_title: None,
+    };
+    match read {
+        // Nothing waiting: like a 304.
+        Ok(Ok(None)) => Fetched::NotModified {
+            success: Box::new(local(304)),
+            max_age: None,
+        },
+        Ok(Ok(Some(batch))) => Fetched::Parsed {
+            success: Box::new(local(200)),
+            ingested: Box::new(batch.ingested),
+            max_age: None,
+            spooled: batch.files,
+        },
+        Ok(Err(e)) => failure("spool", e.to_string()),
+        Err(join) => failure(
+            "internal",
+            format!("{dir_url}: the spool reader failed: {join}"),
+        ),
     }
 }
 
@@ -358,6 +426,7 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
             success,
             ingested,
             max_age,
+            spooled,
         } => {
             report.max_age = max_age;
             let stats = store.apply_fetch(feed_id, &success, &ingested.items)?;
@@ -367,6 +436,8 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
             report.new = stats.new;
             report.updated = stats.updated;
             report.problems = ingested.problems;
+            // Stored: only now may the spool files leave the queue.
+            report.problems.extend(crate::spool::finish(&spooled));
         }
         Fetched::Failed(failure) => {
             store.record_failure(feed_id, &failure)?;

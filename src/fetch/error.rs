@@ -74,6 +74,8 @@ pub enum FetchError {
 
     #[error("{url}: more than {max} redirects")]
     TooManyRedirects { url: Url, max: usize },
+    #[error("{url}: cannot read the file: {detail}")]
+    File { url: Url, detail: String },
 }
 
 impl FetchError {
@@ -91,6 +93,7 @@ impl FetchError {
             FetchError::HttpStatus { .. } => "http-status",
             FetchError::RateLimited { .. } => "rate-limited",
             FetchError::TooManyRedirects { .. } => "too-many-redirects",
+            FetchError::File { .. } => "file",
         }
     }
 
