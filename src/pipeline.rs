@@ -73,20 +73,13 @@ pub fn ingest_bytes(
             base_url,
         },
     )?;
-    let items = normalize::normalize_entries(feed_id, &parsed.document, fetched_at);
-    let feed_title = parsed
-        .document
-        .title
-        .as_deref()
-        .map(normalize::html_to_text)
-        .filter(|t| !t.is_empty());
-    Ok(Ingested {
-        document: parsed.document,
-        feed_title,
-        items,
-        encoding: parsed.encoding,
-        problems: parsed.problems,
-    })
+    Ok(normalized(
+        feed_id,
+        parsed.document,
+        parsed.encoding,
+        parsed.problems,
+        fetched_at,
+    ))
 }
 
 /// Reads one listing page with its selectors and normalizes its entries: the `kind =
@@ -100,20 +93,36 @@ pub fn ingest_page(
     fetched_at: DateTime<Utc>,
 ) -> Result<Ingested, crate::scrape::ScrapeError> {
     let scraped = crate::scrape::scrape(bytes, http_charset, page_url, selectors)?;
-    let items = normalize::normalize_entries(feed_id, &scraped.document, fetched_at);
-    let feed_title = scraped
-        .document
+    Ok(normalized(
+        feed_id,
+        scraped.document,
+        scraped.encoding,
+        scraped.problems,
+        fetched_at,
+    ))
+}
+
+/// A parsed or scraped document's entries normalized into items, with its title as text.
+fn normalized(
+    feed_id: &str,
+    document: Document,
+    encoding: &'static str,
+    problems: Vec<String>,
+    fetched_at: DateTime<Utc>,
+) -> Ingested {
+    let items = normalize::normalize_entries(feed_id, &document, fetched_at);
+    let feed_title = document
         .title
         .as_deref()
         .map(normalize::html_to_text)
         .filter(|t| !t.is_empty());
-    Ok(Ingested {
-        document: scraped.document,
+    Ingested {
+        document,
         feed_title,
         items,
-        encoding: scraped.encoding,
-        problems: scraped.problems,
-    })
+        encoding,
+        problems,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
