@@ -148,6 +148,7 @@ mod tests {
             interval,
             schedule: schedule.map(|s| Schedule::parse(s).unwrap()),
             kind: Default::default(),
+            full_text: false,
             source: "feeds/test.toml".into(),
         }
     }

@@ -380,6 +380,11 @@ impl Daemon {
             }
             let state = self.store.feed_state(&planned.feed.id)?;
             let request = poll::request_for(&planned.feed, state.as_ref());
+            let known = if planned.feed.full_text {
+                Some(self.store.item_hashes(&planned.feed.id)?)
+            } else {
+                None
+            };
             planned.in_flight = true;
             self.in_flight += 1;
             let (tx, fetcher, feed) = (
@@ -391,7 +396,7 @@ impl Daemon {
             let started = Instant::now();
             let task = self.runtime.spawn({
                 let (feed, kind) = (feed.clone(), planned.feed.kind.clone());
-                async move { poll::fetch_and_parse(&fetcher, &feed, &kind, request).await }
+                async move { poll::fetch_and_parse(&fetcher, &feed, &kind, request, known).await }
             });
             self.runtime.spawn(async move {
                 // A task that panicked (in a dependency) still reports, so the feed is not
@@ -624,10 +629,21 @@ fn log_poll(report: &FeedReport) {
         .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default();
     match &report.outcome {
-        Outcome::Fetched { status } => tracing::info!(
-            feed = %report.feed, outcome = "fetched", status, new = report.new,
-            updated = report.updated, next_poll = %next, "poll"
-        ),
+        Outcome::Fetched { status } => {
+            tracing::info!(
+                feed = %report.feed, outcome = "fetched", status, new = report.new,
+                updated = report.updated, problems = report.problems.len(), next_poll = %next,
+                "poll"
+            );
+            // Repairs, skipped entries, full-text failures: worth reading, not alarming.
+            for problem in &report.problems {
+                tracing::info!(
+                    feed = %report.feed,
+                    problem = %crate::redact::mask_url_secrets(problem),
+                    "poll problem"
+                );
+            }
+        }
         Outcome::NotModified { status } => tracing::info!(
             feed = %report.feed, outcome = "not-modified", status, next_poll = %next, "poll"
         ),

@@ -27,6 +27,8 @@ pub struct FeedConfig {
     pub schedule: Option<Schedule>,
     /// How the fetched document is read.
     pub kind: FeedKind,
+    /// Fetch each new item's page and keep its article text as the item's body.
+    pub full_text: bool,
     /// The file that listed it (for error messages).
     pub source: PathBuf,
 }
@@ -101,6 +103,7 @@ struct RawFeed {
     select: Option<RawSelect>,
     /// The directory of a `kind = "spool"` feed.
     path: Option<String>,
+    full_text: Option<bool>,
 }
 
 /// `[feed.select]`: the CSS selectors of a `kind = "html"` source, apart from the feed's own
@@ -288,6 +291,7 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
             interval,
             schedule,
             kind,
+            full_text: feed.full_text.unwrap_or(false),
             source: path.to_path_buf(),
         });
     }

@@ -28,6 +28,7 @@ pub mod discover;
 mod failpoint;
 pub mod feeds;
 pub mod fetch;
+pub mod fulltext;
 pub mod index;
 pub mod mail;
 pub mod model;

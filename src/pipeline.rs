@@ -331,6 +331,7 @@ mod tests {
             interval: None,
             schedule: None,
             kind: Default::default(),
+            full_text: false,
             source: "test.toml".into(),
         }
     }

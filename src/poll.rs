@@ -157,8 +157,13 @@ pub fn poll(
         let request = request_for(feed, state.as_ref());
         let (tx, fetcher, feed_id) = (tx.clone(), fetcher.clone(), feed.id.clone());
         let kind = feed.kind.clone();
+        let known = if feed.full_text {
+            Some(store.item_hashes(&feed.id)?)
+        } else {
+            None
+        };
         runtime.spawn(async move {
-            let result = fetch_and_parse(&fetcher, &feed_id, &kind, request).await;
+            let result = fetch_and_parse(&fetcher, &feed_id, &kind, request, known).await;
             // The receiver lives until every pending result arrived; a send error means the
             // owner bailed out on a store error, and then nobody needs this result.
             let _ = tx.send((n, result));
@@ -225,11 +230,15 @@ pub(crate) fn request_for(feed: &FeedConfig, state: Option<&FeedState>) -> Fetch
     }
 }
 
+/// The items a full-text feed already has (item id → content hash); `None` for other feeds.
+pub(crate) type KnownItems = Option<std::collections::HashMap<String, String>>;
+
 pub(crate) async fn fetch_and_parse(
     fetcher: &Fetcher,
     feed_id: &str,
     kind: &FeedKind,
     request: FetchRequest,
+    full_text: KnownItems,
 ) -> Fetched {
     let at = Utc::now();
     if let FeedKind::Spool(select) = kind {
@@ -271,12 +280,17 @@ pub(crate) async fn fetch_and_parse(
     })
     .await;
     match parsed {
-        Ok(Ok(ingested)) => Fetched::Parsed {
-            max_age: meta.max_age,
-            success: Box::new(success(meta, at, ingested.feed_title.clone())),
-            ingested: Box::new(ingested),
-            spooled: Vec::new(),
-        },
+        Ok(Ok(mut ingested)) => {
+            if let Some(known) = &full_text {
+                fill_full_text(fetcher, &mut ingested, known).await;
+            }
+            Fetched::Parsed {
+                max_age: meta.max_age,
+                success: Box::new(success(meta, at, ingested.feed_title.clone())),
+                ingested: Box::new(ingested),
+                spooled: Vec::new(),
+            }
+        }
         Ok(Err((kind, message))) => Fetched::Failed(FetchFailure {
             at,
             status: Some(meta.status),
@@ -292,6 +306,76 @@ pub(crate) async fn fetch_and_parse(
             retry_at: None,
         }),
     }
+}
+
+/// At most this many article pages are fetched per poll of a feed; the rest wait for the
+/// next poll (they are still new then).
+const MAX_FULL_TEXT_PER_POLL: usize = 25;
+
+/// Fetches the page of each item that is new or changed since `known` and keeps its article
+/// text as the body. The content hash stays the feed's own, so the next poll sees the item
+/// unchanged and keeps the text. A failure keeps the feed's summary and says why in the
+/// problems.
+async fn fill_full_text(
+    fetcher: &Fetcher,
+    ingested: &mut Ingested,
+    known: &std::collections::HashMap<String, String>,
+) {
+    let wanted: Vec<usize> = ingested
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| known.get(&i.item_id) != Some(&i.content_hash))
+        .filter(|(_, i)| i.url.is_some())
+        .map(|(n, _)| n)
+        .collect();
+    if wanted.len() > MAX_FULL_TEXT_PER_POLL {
+        ingested.problems.push(format!(
+            "full text: {} new items, {MAX_FULL_TEXT_PER_POLL} fetched now, the rest next poll",
+            wanted.len()
+        ));
+    }
+    // Concurrent, within the fetcher's global and per-host limits.
+    let mut fetches = tokio::task::JoinSet::new();
+    for n in wanted.into_iter().take(MAX_FULL_TEXT_PER_POLL) {
+        let url = ingested.items[n].url.clone().unwrap_or_default();
+        let fetcher = fetcher.clone();
+        fetches.spawn(async move { (n, article_text(&fetcher, &url).await) });
+    }
+    while let Some(joined) = fetches.join_next().await {
+        let Ok((n, result)) = joined else {
+            ingested
+                .problems
+                .push("full text: an article fetch task failed".to_owned());
+            continue;
+        };
+        let item = &mut ingested.items[n];
+        match result {
+            Ok(text) if text.len() > item.body.len() => item.body = text,
+            Ok(_) => {}
+            Err(reason) => ingested.problems.push(format!(
+                "full text for {}: {reason}; kept the feed's summary",
+                item.url.as_deref().unwrap_or("")
+            )),
+        }
+    }
+}
+
+/// One article page, fetched under the same guards as a feed, reduced to its main text.
+async fn article_text(fetcher: &Fetcher, url: &str) -> Result<String, String> {
+    let url = url::Url::parse(url).map_err(|e| format!("bad link: {e}"))?;
+    let (meta, body) = match fetcher.fetch(&FetchRequest::new(url.clone())).await {
+        Ok(FetchOutcome::Fetched(meta, body)) => (meta, body),
+        Ok(FetchOutcome::NotModified(_)) => return Err("not modified".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let _slot = parse_slots().acquire().await;
+    tokio::task::spawn_blocking(move || {
+        crate::fulltext::extract(&body, meta.charset.as_deref(), &meta.final_url)
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the extractor task failed: {e}"))?
 }
 
 /// A spool poll: the files waiting in the directory, read off the async workers.

@@ -618,6 +618,24 @@ impl Store {
     }
 
     /// How many items the store holds.
+    /// Each stored item of `feed_id` and its content hash: which items a poll has seen, as they
+    /// were (for feeds whose new items get their full text fetched).
+    pub fn item_hashes(
+        &self,
+        feed_id: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let action = "read a feed's item hashes";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT item_id, content_hash FROM items WHERE feed_id = ?1")
+            .map_err(|e| self.sql_err(action, e))?;
+        let rows = stmt
+            .query_map([feed_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.sql_err(action, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.sql_err(action, e))
+    }
+
     pub fn item_count(&self) -> Result<u64, StoreError> {
         let count: i64 = self
             .conn

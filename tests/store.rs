@@ -37,6 +37,7 @@ fn poll_repoll_and_edit() {
             interval: None,
             schedule: None,
             kind: Default::default(),
+            full_text: false,
             source: PathBuf::from("feeds/example.toml"),
         }])
         .unwrap();

@@ -441,6 +441,7 @@ mod tests {
             interval: None,
             schedule: None,
             kind: Default::default(),
+            full_text: false,
             source: "test".into(),
         };
         store.sync_feeds(std::slice::from_ref(&feed)).unwrap();

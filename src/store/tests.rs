@@ -19,6 +19,7 @@ fn feed(id: &str, url: &str) -> FeedConfig {
         interval: None,
         schedule: None,
         kind: Default::default(),
+        full_text: false,
         source: PathBuf::from("feeds/test.toml"),
     }
 }

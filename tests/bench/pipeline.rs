@@ -262,6 +262,7 @@ fn main() {
             interval: None,
             schedule: None,
             kind: Default::default(),
+            full_text: false,
             source: "bench".into(),
         })
         .collect();

@@ -225,6 +225,18 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
             fixture("atom.xml"),
         )
             .into_response(),
+        // Article pages for full-text feeds: tests/fixtures/pages/article-NAME.html.
+        p if p.starts_with("/article/") => {
+            let path = Path::new(FIXTURES)
+                .parent()
+                .unwrap()
+                .join("pages")
+                .join(format!("article-{}.html", &p["/article/".len()..]));
+            match std::fs::read(path) {
+                Ok(body) => page(body),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
         p if p.starts_with("/dynamic/") => {
             let body = state
                 .dynamic

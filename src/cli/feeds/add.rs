@@ -130,6 +130,7 @@ async fn check(fetcher: &Fetcher, url: &Url) -> Fetched {
         "new",
         &FeedKind::Feed,
         FetchRequest::new(url.clone()),
+        None,
     )
     .await
 }
@@ -291,6 +292,7 @@ mod tests {
             interval: None,
             schedule: None,
             kind: FeedKind::Feed,
+            full_text: false,
             source: "feeds/x.toml".into(),
         };
         assert_eq!(unique_id(&[], Some("GAO reports"), &url), "gao-reports");

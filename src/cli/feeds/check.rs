@@ -51,7 +51,9 @@ pub fn run(settings: &Settings, ids: &[String], json: bool) -> anyhow::Result<()
                 let (fetcher, id, kind) = (fetcher.clone(), feed.id.clone(), feed.kind.clone());
                 // No validators: a check wants the document, not a 304.
                 let request = FetchRequest::new(feed.url.clone());
-                tokio::spawn(async move { fetch_and_parse(&fetcher, &id, &kind, request).await })
+                tokio::spawn(
+                    async move { fetch_and_parse(&fetcher, &id, &kind, request, None).await },
+                )
             })
             .collect();
         let mut rows = Vec::with_capacity(tasks.len());

@@ -65,6 +65,7 @@ pub fn import(settings: &Settings, opml: &Path, file: Option<PathBuf>) -> anyhow
             interval: None,
             schedule: None,
             kind: FeedKind::Feed,
+            full_text: false,
             source: opml.to_path_buf(),
         });
         added.push(entry);
