@@ -348,3 +348,30 @@ fn note_parsing_helpers() {
         ["Anaïs", "Jürgen"]
     );
 }
+
+/// Full-text extraction on a real saved article page from the corpus (an af.mil print view
+/// captured by HTTrack in 2016): the article comes out whole, the mirroring comment and the
+/// byline furniture do not dominate it.
+#[test]
+fn full_text_extracts_a_real_saved_article() {
+    let Some(dir) = std::env::var_os("GOVWATCH_CORPUS") else {
+        println!("full_text_extracts_a_real_saved_article skipped: set GOVWATCH_CORPUS");
+        return;
+    };
+    let path = std::path::Path::new(&dir).join("gov/af.mil-2016/html/Print31c8.html");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let url = url::Url::parse(
+        "https://www.af.mil/DesktopModules/ArticleCS/Print.aspx?PortalId=1&ModuleId=850&Article=643126",
+    )
+    .unwrap();
+    let text = govwatch::fulltext::extract(&bytes, None, &url).unwrap();
+    for phrase in [
+        "Critical Care Transport Teams",
+        "1,200-bed Air Force 1702nd Contingency Hospital",
+        "We needed critical care in the air.",
+    ] {
+        assert!(text.contains(phrase), "{phrase} missing from\n{text}");
+    }
+    assert!(!text.contains("HTTrack"), "{text}");
+    assert!(text.len() > 3000, "{} chars", text.len());
+}
