@@ -162,6 +162,8 @@ pub struct Hit {
     pub title_highlights: Vec<std::ops::Range<usize>>,
     /// The topics the item matched when it was indexed.
     pub topics: Vec<String>,
+    /// Dollar amounts found in its text.
+    pub amounts: Vec<u64>,
 }
 
 /// The commit payload: what the index holds, so a restart knows where to resume.
@@ -480,6 +482,7 @@ impl Index {
                 .get_all(f.topics)
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
+            amounts: doc.get_all(f.amount).filter_map(|v| v.as_u64()).collect(),
             published,
             score,
         }

@@ -307,3 +307,62 @@ fn parse_shows_a_document_without_storing_it() {
     let human = home.run(&["parse", &latin1]);
     assert!(human.contains("entries: 3"), "{human}");
 }
+
+/// Dollar amounts are indexed as numbers: range queries find the big awards, and `--json`
+/// shows each hit's amounts.
+#[test]
+fn amount_ranges_find_awards_by_value() {
+    let server = FeedServer::start();
+    server.state.set_dynamic(
+        "awards.xml",
+        common::rss(
+            "Awards",
+            &[
+                (
+                    "a1",
+                    "Army awards $13 billion cloud contract",
+                    "A ten-year award.",
+                ),
+                (
+                    "a2",
+                    "Navy task order",
+                    "The order is worth $480 million over five years.",
+                ),
+                ("a3", "Startup wins $250K prize", "Seed funding."),
+                (
+                    "a4",
+                    "Policy explainer",
+                    "Twenty million people use AI chatbots.",
+                ),
+            ],
+        ),
+    );
+    let home = Home::new(
+        &feed_entry("awards", &server.url("/dynamic/awards.xml"), &[]),
+        true,
+    );
+    home.run(&["poll"]);
+    let titles = |query: &str| -> Vec<String> {
+        let mut t: Vec<String> = home
+            .json_lines(&["search", query, "--json"])
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles("amount:[1000000000 TO *]"),
+        ["Army awards $13 billion cloud contract"]
+    );
+    assert_eq!(
+        titles("amount:[100000000 TO *]"),
+        ["Army awards $13 billion cloud contract", "Navy task order"]
+    );
+    assert_eq!(
+        titles("amount:[* TO 1000000]"),
+        ["Startup wins $250K prize"]
+    );
+    let hit = home.json_lines(&["search", "navy", "--json"]).remove(0);
+    assert_eq!(hit["amounts"], serde_json::json!([480_000_000u64]));
+}

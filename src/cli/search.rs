@@ -64,6 +64,8 @@ struct JsonHit<'a> {
     title_highlights: Vec<[usize; 2]>,
     /// The topics the item matched at ingest.
     topics: &'a [String],
+    /// Dollar amounts in the item's text.
+    amounts: &'a [u64],
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
@@ -133,6 +135,7 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
             .map(|r| [r.start, r.end])
             .collect(),
         topics: &hit.topics,
+        amounts: &hit.amounts,
     }
 }
 

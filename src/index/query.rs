@@ -39,6 +39,7 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("item_id", schema::ITEM_ID),
     ("topic", schema::TOPICS),
     ("topics", schema::TOPICS),
+    ("amount", schema::AMOUNT),
 ];
 
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {

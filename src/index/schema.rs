@@ -5,15 +5,15 @@
 //! is then refused with a message that says to run `govwatch reindex`.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
+    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::model::StoredItem;
 
 /// Version of what the index holds and how. Recorded in every commit payload.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub(crate) const ITEM_ID: &str = "item_id";
 pub(crate) const TITLE: &str = "title";
@@ -26,6 +26,7 @@ pub(crate) const URL: &str = "url";
 pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SEQ: &str = "seq";
 pub(crate) const TOPICS: &str = "topics";
+pub(crate) const AMOUNT: &str = "amount";
 
 /// The schema's fields, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,7 @@ pub(crate) struct Fields {
     pub published: Field,
     pub seq: Field,
     pub topics: Field,
+    pub amount: Field,
 }
 
 /// The schema this version of govwatch writes and expects.
@@ -99,6 +101,15 @@ fn schema_with(keep: bool) -> (Schema, Fields) {
         // The topics the item matched at ingest (`topic:`), lowercase names; stored so hits
         // can say which topics they belong to.
         topics: builder.add_text_field(TOPICS, if keep { STRING | STORED } else { STRING }),
+        // Dollar amounts in the text (`amount:[1000000000 TO *]`); stored to show them.
+        amount: builder.add_u64_field(AMOUNT, {
+            let options = NumericOptions::from(INDEXED);
+            if keep {
+                options.set_fast().set_stored()
+            } else {
+                options
+            }
+        }),
     };
     (builder.build(), fields)
 }
@@ -170,6 +181,15 @@ pub(crate) fn to_document(
     doc.add_u64(fields.seq, stored.seq);
     for topic in topics {
         doc.add_text(fields.topics, topic);
+    }
+    let mut amounts = crate::amount::amounts(&item.title);
+    for amount in crate::amount::amounts(&item.body) {
+        if !amounts.contains(&amount) {
+            amounts.push(amount);
+        }
+    }
+    for amount in amounts {
+        doc.add_u64(fields.amount, amount);
     }
     doc
 }
