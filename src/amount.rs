@@ -47,6 +47,16 @@ const MAX_AMOUNT: f64 = 1e15;
 /// Every dollar amount in `text`, in order of appearance, without duplicates.
 pub fn amounts(text: &str) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
+    // Most text names no money at all: one scan decides, before any tokenizing.
+    let bytes = text.as_bytes();
+    let mentions = |word: &[u8]| {
+        bytes
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    if !text.contains('$') && !mentions(b"dollar") && !mentions(b"usd") {
+        return out;
+    }
     let mut push = |v: f64| {
         if (1.0..MAX_AMOUNT).contains(&v) {
             let v = v.round() as u64;
