@@ -108,6 +108,20 @@ fn a_subscriber_gets_one_well_made_digest_and_nothing_twice() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["ann@example.gov"]);
 
+    // Once delivered, the next window is empty; `--since` runs the subscription over history
+    // instead (a dry run: still one mail received).
+    let next = home.run(&["digest", "preview", "ann@example.gov"]);
+    assert!(next.contains("Nothing new"), "{next}");
+    let history = home.run(&["digest", "preview", "ann@example.gov", "--since", "30d"]);
+    assert!(history.contains(CONTRACT), "{history}");
+    assert_eq!(smtp.received().len(), 1);
+    let bad = home
+        .cmd()
+        .args(["digest", "preview", "ann@example.gov", "--since", "lately"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+
     let msg = MessageParser::default().parse(&received[0].data).unwrap();
     let subject = msg.subject().unwrap();
     assert!(subject.starts_with("govwatch: "), "{subject}");

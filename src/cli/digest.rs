@@ -19,6 +19,10 @@ pub enum Command {
         /// Also write the HTML part to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<std::path::PathBuf>,
+        /// Run the subscription over history instead of its next window: items first stored
+        /// since WHEN (a date, a timestamp or an age like 30d). A dry run: nothing is sent.
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
     },
     /// Send the digests that are due (all subscribers', or one's).
     Send {
@@ -45,7 +49,9 @@ pub enum Command {
 
 pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Preview { email, html } => preview(settings, &email, html.as_deref()),
+        Command::Preview { email, html, since } => {
+            preview(settings, &email, html.as_deref(), since.as_deref())
+        }
         Command::Send { to, force, json } => send(settings, to.as_deref(), force, json),
         Command::Log { to, limit, json } => log(settings, to.as_deref(), limit, json),
     }
@@ -60,9 +66,22 @@ fn find(store: &Store, email: &str) -> anyhow::Result<Subscription> {
     })
 }
 
-fn preview(settings: &Settings, email: &str, html: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn preview(
+    settings: &Settings,
+    email: &str,
+    html: Option<&std::path::Path>,
+    since: Option<&str>,
+) -> anyhow::Result<()> {
     let store = Store::open_read_only(&settings.data_dir)?;
-    let sub = find(&store, email)?;
+    let mut sub = find(&store, email)?;
+    if let Some(since) = since {
+        let start = super::dates::parse_when(since, super::dates::DayEnd::Start, Utc::now())
+            .map_err(|message| super::UsageError {
+                message: format!("--since: {message}"),
+            })?;
+        // The window starts where a delivered digest would have ended: at `start`.
+        sub.last_window_end = Some(start);
+    }
     let unsubscribe = settings
         .mail
         .list_unsubscribe
