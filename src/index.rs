@@ -146,6 +146,53 @@ pub struct SearchRequest {
     pub sort: Sort,
 }
 
+/// Most values listed per facet.
+pub const MAX_FACET_VALUES: usize = 50;
+
+/// What `search --facets` can count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    Topic,
+    Feed,
+}
+
+impl Facet {
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Topic => "topic",
+            Facet::Feed => "feed",
+        }
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            Facet::Topic => schema::TOPICS,
+            Facet::Feed => schema::FEED,
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Facet> {
+        match name.trim() {
+            "topic" | "topics" => Some(Facet::Topic),
+            "feed" | "feeds" => Some(Facet::Feed),
+            _ => None,
+        }
+    }
+}
+
+/// One facet's counts over a result set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCounts {
+    pub facet: &'static str,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
 /// One search result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -454,6 +501,62 @@ impl Index {
                 Ok(self.hit(&doc, score, &snippets))
             })
             .collect()
+    }
+
+    /// For each of `facets`, how many of the items `req` matches (all of them, not just the
+    /// first `limit`) carry each value, most frequent first (at most [`MAX_FACET_VALUES`]).
+    pub fn facet_counts(
+        &self,
+        req: &SearchRequest,
+        facets: &[Facet],
+    ) -> Result<Vec<FacetCounts>, IndexError> {
+        if facets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let user_query = query::parse_user_query(&self.parser, &req.query)?;
+        let query = query::with_filters(&self.fields, user_query, req);
+        let mut request = serde_json::Map::new();
+        for facet in facets {
+            request.insert(
+                facet.name().to_owned(),
+                serde_json::json!({ "terms": { "field": facet.field(), "size": MAX_FACET_VALUES } }),
+            );
+        }
+        let aggs: tantivy::aggregation::agg_req::Aggregations =
+            serde_json::from_value(serde_json::Value::Object(request)).map_err(|e| {
+                IndexError::Query {
+                    query: req.query.clone(),
+                    message: format!("facets: {e}"),
+                }
+            })?;
+        let collector =
+            tantivy::aggregation::AggregationCollector::from_aggs(aggs, Default::default());
+        let searcher = self.reader.searcher();
+        let results = searcher
+            .search(&query, &collector)
+            .map_err(|e| self.err(e))?;
+        // The results' documented JSON form: `{name: {buckets: [{key, doc_count}]}}`.
+        let json = serde_json::to_value(&results).unwrap_or_default();
+        Ok(facets
+            .iter()
+            .map(|facet| FacetCounts {
+                facet: facet.name(),
+                values: json[facet.name()]["buckets"]
+                    .as_array()
+                    .map(|buckets| {
+                        buckets
+                            .iter()
+                            .filter_map(|b| {
+                                Some(FacetValue {
+                                    value: b["key"].as_str()?.to_owned(),
+                                    count: b["doc_count"].as_u64()?,
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
     }
 
     fn hit(&self, doc: &TantivyDocument, score: f32, snippets: &snippet::Snippeter) -> Hit {

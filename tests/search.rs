@@ -366,3 +366,60 @@ fn amount_ranges_find_awards_by_value() {
     let hit = home.json_lines(&["search", "navy", "--json"]).remove(0);
     assert_eq!(hit["amounts"], serde_json::json!([480_000_000u64]));
 }
+
+/// `--facets feed,topic` counts every matching item (not just the first `--limit`), per value.
+#[test]
+fn facets_count_the_whole_result_set() {
+    let (_server, home) = polled();
+    let lines = home.json_lines(&[
+        "search",
+        "",
+        "--limit",
+        "1",
+        "--facets",
+        "feed,topic",
+        "--json",
+    ]);
+    assert_eq!(lines.len(), 2, "one hit, then the facets: {lines:?}");
+    let facets = &lines[1]["facets"];
+    let feed_counts: Vec<(String, u64)> = facets["feed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_owned(),
+                v["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let total: u64 = feed_counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 19, "{feed_counts:?}");
+    assert!(
+        feed_counts.contains(&("rss2".to_owned(), 4)),
+        "{feed_counts:?}"
+    );
+    assert!(facets["topic"].is_array());
+    // Each topic's count is what `topic:NAME` finds.
+    for v in facets["topic"].as_array().unwrap() {
+        let name = v["value"].as_str().unwrap();
+        let found = home
+            .json_lines(&[
+                "search",
+                &format!("topic:{name}"),
+                "--limit",
+                "100",
+                "--json",
+            ])
+            .len() as u64;
+        assert_eq!(v["count"].as_u64().unwrap(), found, "{name}");
+    }
+    let bad = home
+        .cmd()
+        .args(["search", "x", "--facets", "colour"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let human = home.run(&["search", "", "--facets", "feed"]);
+    assert!(human.contains("feed: "), "{human}");
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::dates::{DayEnd, parse_when};
 use crate::config::Settings;
-use crate::index::{Hit, Index, SearchRequest, Sort};
+use crate::index::{Facet, Hit, Index, SearchRequest, Sort};
 
 pub const DEFAULT_LIMIT: u64 = 20;
 
@@ -44,6 +44,10 @@ pub struct Args {
     /// JSON Lines: one object per result.
     #[arg(long)]
     json: bool,
+    /// Count the matching items per value of these fields (comma-separated: topic, feed);
+    /// printed after the results (with --json, as a last line `{"facets": …}`).
+    #[arg(long, value_name = "F,…", value_delimiter = ',')]
+    facets: Vec<String>,
 }
 
 /// One JSON Lines record; field names are an interface scripts depend on.
@@ -81,6 +85,14 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         .as_deref()
         .map(|s| parse_when(s, DayEnd::End, now).map_err(|m| usage(format!("--until: {m}"))))
         .transpose()?;
+    let facets = args
+        .facets
+        .iter()
+        .map(|f| {
+            Facet::parse(f)
+                .ok_or_else(|| usage(format!("--facets: {f:?} is not a facet (topic, feed)")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let index = Index::open_read_only(&settings.index_dir())?;
     let request = SearchRequest {
         query: args.query,
@@ -96,9 +108,17 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         },
     };
     let hits = index.search(&request)?;
+    let counts = index.facet_counts(&request, &facets)?;
     if args.json {
         for (n, hit) in hits.iter().enumerate() {
             super::print_json_line(&json_hit(n + 1, hit))?;
+        }
+        if !counts.is_empty() {
+            let facets: serde_json::Map<String, serde_json::Value> = counts
+                .iter()
+                .map(|c| (c.facet.to_owned(), serde_json::json!(c.values)))
+                .collect();
+            super::print_json_line(&serde_json::json!({ "facets": facets }))?;
         }
     } else {
         let bold = std::io::stdout().is_terminal();
@@ -107,6 +127,14 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         }
         for (n, hit) in hits.iter().enumerate() {
             print_hit(n + 1, hit, bold);
+        }
+        for c in &counts {
+            let values: Vec<String> = c
+                .values
+                .iter()
+                .map(|v| format!("{} {}", v.value, v.count))
+                .collect();
+            println!("{}: {}", c.facet, values.join(", "));
         }
     }
     Ok(())
