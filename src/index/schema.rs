@@ -101,14 +101,7 @@ fn schema_with(keep: bool) -> (Schema, Fields) {
         // The topics the item matched at ingest (`topic:`), lowercase names; stored so hits
         // can say which topics they belong to.
         // Fast too, for facet counts (`search --facets topic`).
-        topics: builder.add_text_field(
-            TOPICS,
-            if keep {
-                STRING | STORED | FAST
-            } else {
-                STRING.into()
-            },
-        ),
+        topics: builder.add_text_field(TOPICS, if keep { STRING | STORED | FAST } else { STRING }),
         // Dollar amounts in the text (`amount:[1000000000 TO *]`); stored to show them.
         amount: builder.add_u64_field(AMOUNT, {
             let options = NumericOptions::from(INDEXED);
