@@ -154,6 +154,7 @@ pub const MAX_FACET_VALUES: usize = 50;
 pub enum Facet {
     Topic,
     Feed,
+    Agency,
 }
 
 impl Facet {
@@ -161,6 +162,7 @@ impl Facet {
         match self {
             Facet::Topic => "topic",
             Facet::Feed => "feed",
+            Facet::Agency => "agency",
         }
     }
 
@@ -168,6 +170,7 @@ impl Facet {
         match self {
             Facet::Topic => schema::TOPICS,
             Facet::Feed => schema::FEED,
+            Facet::Agency => schema::AGENCY,
         }
     }
 
@@ -175,6 +178,7 @@ impl Facet {
         match name.trim() {
             "topic" | "topics" => Some(Facet::Topic),
             "feed" | "feeds" => Some(Facet::Feed),
+            "agency" | "agencies" => Some(Facet::Agency),
             _ => None,
         }
     }
@@ -211,6 +215,8 @@ pub struct Hit {
     pub topics: Vec<String>,
     /// Dollar amounts found in its text.
     pub amounts: Vec<u64>,
+    /// Agencies its text names (canonical names).
+    pub agencies: Vec<String>,
 }
 
 /// The commit payload: what the index holds, so a restart knows where to resume.
@@ -586,6 +592,10 @@ impl Index {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
             amounts: doc.get_all(f.amount).filter_map(|v| v.as_u64()).collect(),
+            agencies: doc
+                .get_all(f.agency)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             published,
             score,
         }

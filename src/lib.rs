@@ -18,6 +18,7 @@
 //! - [`topics`] are named queries; [`pipeline::Indexer`] tags each item with the ones it
 //!   matches ([`index::TopicMatcher`]) as it moves it from the store to the index.
 
+pub mod agencies;
 pub mod amount;
 pub mod cadence;
 pub mod cli;

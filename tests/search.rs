@@ -423,3 +423,59 @@ fn facets_count_the_whole_result_set() {
     let human = home.run(&["search", "", "--facets", "feed"]);
     assert!(human.contains("feed: "), "{human}");
 }
+
+/// Agencies are folded to one name whatever the text calls them, searchable and counted.
+#[test]
+fn agencies_are_found_under_one_name() {
+    let server = FeedServer::start();
+    server.state.set_dynamic(
+        "agencies.xml",
+        common::rss(
+            "Agencies",
+            &[
+                (
+                    "g1",
+                    "Pentagon picks vendor for AI pilot",
+                    "The CDAO will run it.",
+                ),
+                (
+                    "g2",
+                    "Department of War signs cloud deal",
+                    "A DoD spokesperson confirmed.",
+                ),
+                (
+                    "g3",
+                    "GSA adds AI tools to schedule",
+                    "OMB guidance applies.",
+                ),
+                ("g4", "Ice storm closes offices", "The ice was thick."),
+            ],
+        ),
+    );
+    let home = Home::new(
+        &feed_entry("gov", &server.url("/dynamic/agencies.xml"), &[]),
+        true,
+    );
+    home.run(&["poll"]);
+    let dod = home.json_lines(&["search", "agency:\"Department of Defense\"", "--json"]);
+    assert_eq!(dod.len(), 2, "{dod:?}");
+    let hit = home.json_lines(&["search", "pentagon", "--json"]).remove(0);
+    assert_eq!(
+        hit["agencies"],
+        serde_json::json!([
+            "Department of Defense",
+            "Chief Digital and Artificial Intelligence Office"
+        ])
+    );
+    let lines = home.json_lines(&["search", "", "--facets", "agency", "--json"]);
+    let counts = &lines.last().unwrap()["facets"]["agency"];
+    assert!(
+        counts
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"value": "Department of Defense", "count": 2})),
+        "{counts}"
+    );
+    let ice = home.json_lines(&["search", "storm", "--json"]).remove(0);
+    assert_eq!(ice["agencies"], serde_json::json!([]));
+}

@@ -44,7 +44,8 @@ pub struct Args {
     /// JSON Lines: one object per result.
     #[arg(long)]
     json: bool,
-    /// Count the matching items per value of these fields (comma-separated: topic, feed);
+    /// Count the matching items per value of these fields (comma-separated: topic, feed,
+    /// agency);
     /// printed after the results (with --json, as a last line `{"facets": …}`).
     #[arg(long, value_name = "F,…", value_delimiter = ',')]
     facets: Vec<String>,
@@ -70,6 +71,8 @@ struct JsonHit<'a> {
     topics: &'a [String],
     /// Dollar amounts in the item's text.
     amounts: &'a [u64],
+    /// Agencies the item names (canonical names).
+    agencies: &'a [String],
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
@@ -89,8 +92,11 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         .facets
         .iter()
         .map(|f| {
-            Facet::parse(f)
-                .ok_or_else(|| usage(format!("--facets: {f:?} is not a facet (topic, feed)")))
+            Facet::parse(f).ok_or_else(|| {
+                usage(format!(
+                    "--facets: {f:?} is not a facet (topic, feed, agency)"
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let index = Index::open_read_only(&settings.index_dir())?;
@@ -164,6 +170,7 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
             .collect(),
         topics: &hit.topics,
         amounts: &hit.amounts,
+        agencies: &hit.agencies,
     }
 }
 

@@ -40,6 +40,7 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("topic", schema::TOPICS),
     ("topics", schema::TOPICS),
     ("amount", schema::AMOUNT),
+    ("agency", schema::AGENCY),
 ];
 
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {

@@ -13,7 +13,7 @@ use tantivy::{DateTime, TantivyDocument};
 use crate::model::StoredItem;
 
 /// Version of what the index holds and how. Recorded in every commit payload.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 pub(crate) const ITEM_ID: &str = "item_id";
 pub(crate) const TITLE: &str = "title";
@@ -27,6 +27,7 @@ pub(crate) const PUBLISHED: &str = "published";
 pub(crate) const SEQ: &str = "seq";
 pub(crate) const TOPICS: &str = "topics";
 pub(crate) const AMOUNT: &str = "amount";
+pub(crate) const AGENCY: &str = "agency";
 
 /// The schema's fields, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +44,7 @@ pub(crate) struct Fields {
     pub seq: Field,
     pub topics: Field,
     pub amount: Field,
+    pub agency: Field,
 }
 
 /// The schema this version of govwatch writes and expects.
@@ -102,6 +104,8 @@ fn schema_with(keep: bool) -> (Schema, Fields) {
         // can say which topics they belong to.
         // Fast too, for facet counts (`search --facets topic`).
         topics: builder.add_text_field(TOPICS, if keep { STRING | STORED | FAST } else { STRING }),
+        // Agencies the text names, canonical (`agency:"Department of Defense"`, facets).
+        agency: builder.add_text_field(AGENCY, if keep { STRING | STORED | FAST } else { STRING }),
         // Dollar amounts in the text (`amount:[1000000000 TO *]`); stored to show them.
         amount: builder.add_u64_field(AMOUNT, {
             let options = NumericOptions::from(INDEXED);
@@ -191,6 +195,16 @@ pub(crate) fn to_document(
     }
     for amount in amounts {
         doc.add_u64(fields.amount, amount);
+    }
+    let agencies = crate::agencies::shipped();
+    let mut named = agencies.find(&item.title);
+    for agency in agencies.find(&item.body) {
+        if !named.contains(&agency) {
+            named.push(agency);
+        }
+    }
+    for agency in named {
+        doc.add_text(fields.agency, agency);
     }
     doc
 }
