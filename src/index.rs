@@ -42,6 +42,7 @@ pub use schema::SCHEMA_VERSION;
 pub fn body_text(item: &crate::model::Item) -> String {
     schema::body_text(&item.summary, &item.body)
 }
+pub use schema::Extracted;
 pub use snippet::{SNIPPET_MAX_CHARS, Snippet};
 pub use topics::{TextSnippeter, TopicMatcher, check_topic_query};
 
@@ -407,12 +408,23 @@ impl Index {
         items: &[StoredItem],
         topics: &[Vec<String>],
     ) -> Result<(), IndexError> {
+        self.upsert_extracted(items, topics, &schema::Extracted::all(items))
+    }
+
+    /// [`Index::upsert_with_topics`] with each item's extraction already done
+    /// (`extracted[i]` is `items[i]`'s).
+    pub fn upsert_extracted(
+        &mut self,
+        items: &[StoredItem],
+        topics: &[Vec<String>],
+        extracted: &[schema::Extracted],
+    ) -> Result<(), IndexError> {
         let fields = self.fields;
         let writer = self.writer_mut("upsert")?;
-        for (n, stored) in items.iter().enumerate() {
+        for (n, (stored, extracted)) in items.iter().zip(extracted).enumerate() {
             writer.delete_term(Term::from_field_text(fields.item_id, &stored.item.item_id));
             let names = topics.get(n).map_or(&[][..], Vec::as_slice);
-            let doc = schema::to_document(&fields, stored, names);
+            let doc = schema::to_document(&fields, stored, names, extracted);
             if let Err(e) = writer.add_document(doc) {
                 return Err(self.err(e));
             }

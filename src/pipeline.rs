@@ -176,14 +176,16 @@ impl<'a> Indexer<'a> {
             let batch = store.items_after(self.staged, INDEX_BATCH)?;
             let Some(last) = batch.last() else { break };
             let last_seq = last.seq;
-            let topics = self.matcher.match_items(&batch)?;
+            // Extracted once, for the matcher's documents and the index's alike.
+            let extracted = crate::index::Extracted::all(&batch);
+            let topics = self.matcher.match_extracted(&batch, &extracted)?;
             let tagged: Vec<(u64, &[String])> = batch
                 .iter()
                 .zip(&topics)
                 .map(|(stored, names)| (stored.seq, names.as_slice()))
                 .collect();
             store.set_item_topics(&tagged)?;
-            self.index.upsert_with_topics(&batch, &topics)?;
+            self.index.upsert_extracted(&batch, &topics, &extracted)?;
             self.staged = last_seq;
             staged += batch.len();
         }

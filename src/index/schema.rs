@@ -150,11 +150,45 @@ pub(crate) fn body_text(summary: &str, body: &str) -> String {
     }
 }
 
+/// What extraction finds in an item's text, computed once per item and shared by the topic
+/// matcher's document and the index's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    pub amounts: Vec<u64>,
+    /// Canonical agency names.
+    pub agencies: Vec<&'static str>,
+}
+
+impl Extracted {
+    pub fn of(item: &crate::model::Item) -> Extracted {
+        let mut amounts = crate::amount::amounts(&item.title);
+        for amount in crate::amount::amounts(&item.body) {
+            if !amounts.contains(&amount) {
+                amounts.push(amount);
+            }
+        }
+        let list = crate::agencies::shipped();
+        let mut agencies = list.find(&item.title);
+        for agency in list.find(&item.body) {
+            if !agencies.contains(&agency) {
+                agencies.push(agency);
+            }
+        }
+        Extracted { amounts, agencies }
+    }
+
+    /// For each of `items`.
+    pub fn all(items: &[StoredItem]) -> Vec<Extracted> {
+        items.iter().map(|s| Extracted::of(&s.item)).collect()
+    }
+}
+
 /// The document of `stored`, filed under `topics` (names, as the topic matcher gives them).
 pub(crate) fn to_document(
     fields: &Fields,
     stored: &StoredItem,
     topics: &[String],
+    extracted: &Extracted,
 ) -> TantivyDocument {
     let item = &stored.item;
     let mut doc = TantivyDocument::default();
@@ -187,23 +221,10 @@ pub(crate) fn to_document(
     for topic in topics {
         doc.add_text(fields.topics, topic);
     }
-    let mut amounts = crate::amount::amounts(&item.title);
-    for amount in crate::amount::amounts(&item.body) {
-        if !amounts.contains(&amount) {
-            amounts.push(amount);
-        }
-    }
-    for amount in amounts {
+    for &amount in &extracted.amounts {
         doc.add_u64(fields.amount, amount);
     }
-    let agencies = crate::agencies::shipped();
-    let mut named = agencies.find(&item.title);
-    for agency in agencies.find(&item.body) {
-        if !named.contains(&agency) {
-            named.push(agency);
-        }
-    }
-    for agency in named {
+    for agency in &extracted.agencies {
         doc.add_text(fields.agency, agency);
     }
     doc

@@ -83,6 +83,16 @@ impl TopicMatcher {
     /// For each item of `items` (in the same order), the names of the topics it matches, in
     /// topic order.
     pub fn match_items(&self, items: &[StoredItem]) -> Result<Vec<Vec<String>>, IndexError> {
+        self.match_extracted(items, &schema::Extracted::all(items))
+    }
+
+    /// [`TopicMatcher::match_items`] with each item's extraction already done
+    /// (`extracted[i]` is `items[i]`'s).
+    pub fn match_extracted(
+        &self,
+        items: &[StoredItem],
+        extracted: &[schema::Extracted],
+    ) -> Result<Vec<Vec<String>>, IndexError> {
         let mut matched = vec![Vec::new(); items.len()];
         if items.is_empty() || self.queries.is_empty() {
             return Ok(matched);
@@ -95,9 +105,9 @@ impl TopicMatcher {
             .tokenizers(self.tokenizers.clone())
             .single_segment_index_writer(RamDirectory::create(), MATCH_MEMORY_BYTES)
             .map_err(err)?;
-        for stored in items {
+        for (stored, extracted) in items.iter().zip(extracted) {
             writer
-                .add_document(schema::to_document(&self.fields, stored, &[]))
+                .add_document(schema::to_document(&self.fields, stored, &[], extracted))
                 .map_err(err)?;
         }
         let index = writer.finalize().map_err(err)?;
