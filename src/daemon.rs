@@ -470,17 +470,10 @@ impl Daemon {
 
     /// Sends every digest that is due, then plans the next check.
     fn send_due_digests(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
-        let subs = self.store.subscriptions()?;
-        let retries: BTreeMap<i64, Option<DateTime<Utc>>> =
-            self.store.pending_retries()?.into_iter().collect();
-        let due_at = |sub: &crate::subscriptions::Subscription| match retries.get(&sub.id) {
-            Some(retry) => Some(retry.unwrap_or(now)),
-            None => sub.next_due(),
-        };
-        let due: Vec<_> = subs
-            .iter()
-            .filter(|s| !s.paused && due_at(s).is_some_and(|t| t <= now))
-            .cloned()
+        let due: Vec<_> = deliver::due_times(&self.store, now)?
+            .into_iter()
+            .filter(|(_, at)| at.is_some_and(|t| t <= now))
+            .map(|(sub, _)| sub)
             .collect();
         self.metrics.digests_due.set(due.len() as i64);
         if !due.is_empty() {
@@ -512,16 +505,9 @@ impl Daemon {
             }
         }
         let after = Utc::now();
-        let subs = self.store.subscriptions()?;
-        let retries: BTreeMap<i64, Option<DateTime<Utc>>> =
-            self.store.pending_retries()?.into_iter().collect();
-        let next_due = subs
-            .iter()
-            .filter(|s| !s.paused)
-            .filter_map(|s| match retries.get(&s.id) {
-                Some(retry) => Some(retry.unwrap_or(after)),
-                None => s.next_due(),
-            })
+        let next_due = deliver::due_times(&self.store, after)?
+            .into_iter()
+            .filter_map(|(_, at)| at)
             .min();
         // A digest that could not be sent just now (e.g. a store error) is not retried in a
         // tight loop: at the soonest, the next check is a second away.

@@ -105,13 +105,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
             })
             .collect();
         status.feeds_failing = status.failing.len() as u64;
-        let retries: std::collections::HashMap<i64, Option<DateTime<Utc>>> =
-            store.pending_retries()?.into_iter().collect();
-        for sub in store.subscriptions()?.iter().filter(|s| !s.paused) {
-            let due = match retries.get(&sub.id) {
-                Some(retry) => Some(retry.unwrap_or(now)),
-                None => sub.next_due(),
-            };
+        for (_, due) in crate::digest::deliver::due_times(store, now)? {
             match due {
                 Some(t) if t <= now => status.digests_due += 1,
                 Some(t) => status.next_digest = Some(status.next_digest.map_or(t, |n| n.min(t))),

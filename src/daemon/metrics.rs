@@ -71,7 +71,7 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let m = Metrics {
+        let mut m = Metrics {
             feeds: Gauge::default(),
             polls: Family::default(),
             items_stored: Family::default(),
@@ -85,7 +85,7 @@ impl Metrics {
             digests_due: Gauge::default(),
             registry: Registry::with_prefix("govwatch"),
         };
-        let mut registry = Registry::with_prefix("govwatch");
+        let registry = &mut m.registry;
         registry.register("feeds", "Feeds configured", m.feeds.clone());
         registry.register("polls", "Feed polls by outcome", m.polls.clone());
         registry.register(
@@ -124,7 +124,7 @@ impl Metrics {
             "Subscriptions whose digest is due or waiting for a retry",
             m.digests_due.clone(),
         );
-        Metrics { registry, ..m }
+        m
     }
 
     pub fn record_poll(&self, outcome: &Outcome, new: usize, updated: usize) {

@@ -68,6 +68,30 @@ pub enum Delivery {
     Failed { digest_id: i64, reason: String },
 }
 
+/// A subscription and when its digest is next due.
+pub type DueAt = (Subscription, Option<DateTime<Utc>>);
+
+/// When each active (not paused) subscription's digest is next due: a pending digest's retry
+/// time (`now` when it has none), else the schedule's next time after the last delivered
+/// window; `None` when the schedule never fires again. The one rule the daemon and
+/// `govwatch status` share.
+pub fn due_times(store: &Store, now: DateTime<Utc>) -> Result<Vec<DueAt>, StoreError> {
+    let retries: std::collections::HashMap<i64, Option<DateTime<Utc>>> =
+        store.pending_retries()?.into_iter().collect();
+    Ok(store
+        .subscriptions()?
+        .into_iter()
+        .filter(|s| !s.paused)
+        .map(|s| {
+            let due = match retries.get(&s.id) {
+                Some(retry) => Some(retry.unwrap_or(now)),
+                None => s.next_due(),
+            };
+            (s, due)
+        })
+        .collect())
+}
+
 /// A digest as it would be sent now, without recording or sending anything.
 pub fn preview(
     store: &Store,
