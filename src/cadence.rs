@@ -149,6 +149,7 @@ mod tests {
             schedule: schedule.map(|s| Schedule::parse(s).unwrap()),
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: "feeds/test.toml".into(),
         }
     }

@@ -4,10 +4,12 @@
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::extract::{Entry, Extractor};
 use crate::topics::{Topic, TopicError, Topics};
 mod daemon;
 mod mail;
@@ -89,6 +91,8 @@ pub struct Settings {
     pub fetch: FetchConfig,
     /// The effective topics: the defaults merged with `[[topic]]` entries.
     pub topics: Topics,
+    /// The shipped agency and vendor lists extended by `[[agency]]` and `[[org]]` entries.
+    pub extractor: Arc<Extractor>,
     pub mail: MailConfig,
     pub poll: PollConfig,
     pub index: IndexConfig,
@@ -117,6 +121,7 @@ impl Default for Settings {
             feeds_dir: PathBuf::from(DEFAULT_FEEDS_DIR),
             fetch: FetchConfig::default(),
             topics: Topics::default(),
+            extractor: Extractor::shipped(),
             mail: MailConfig::default(),
             poll: PollConfig::default(),
             index: IndexConfig::default(),
@@ -135,6 +140,10 @@ struct RawConfig {
     fetch: RawFetch,
     #[serde(default)]
     topic: Vec<RawTopic>,
+    #[serde(default)]
+    agency: Vec<Entry>,
+    #[serde(default)]
+    org: Vec<Entry>,
     #[serde(default)]
     mail: mail::RawMail,
     #[serde(default)]
@@ -277,6 +286,17 @@ impl Settings {
             fetch.allow_private_addresses = allow;
         }
         settings.topics = topics(raw.topic).map_err(|(key, m)| invalid(&key, m))?;
+        if !raw.agency.is_empty() || !raw.org.is_empty() {
+            let extractor = Extractor::with(&raw.agency, &raw.org).map_err(|m| {
+                let key = if m.starts_with("[[org]]") {
+                    "org"
+                } else {
+                    "agency"
+                };
+                invalid(key, m)
+            })?;
+            settings.extractor = Arc::new(extractor);
+        }
         settings.mail = mail::validate(raw.mail, base, env, &invalid)?;
         settings.poll = daemon::poll(raw.poll, &invalid)?;
         settings.index = daemon::index(raw.index, &invalid)?;

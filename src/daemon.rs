@@ -159,6 +159,7 @@ fn start_and_run(
         settings.data_dir.clone(),
         index,
         settings.topics.clone(),
+        settings.extractor.clone(),
         settings.index.clone(),
         metrics.clone(),
     )?;
@@ -555,9 +556,11 @@ impl Daemon {
         let fetcher =
             Arc::new(Fetcher::new(&settings.fetch).map_err(|e| DaemonError::Fetch(Box::new(e)))?);
         let mailer = Mailer::from_settings(&settings)?;
-        let topics_changed = topic_pairs(&settings) != topic_pairs(&self.settings);
-        if topics_changed {
-            self.index()?.set_topics(settings.topics.clone())?;
+        let rules_changed = topic_pairs(&settings) != topic_pairs(&self.settings)
+            || settings.extractor.extensions() != self.settings.extractor.extensions();
+        if rules_changed {
+            self.index()?
+                .set_rules(settings.topics.clone(), settings.extractor.clone())?;
         }
         let (data_dir, server) = (self.settings.data_dir.clone(), self.settings.server.clone());
         self.settings = Settings {
@@ -584,7 +587,7 @@ impl Daemon {
                 feeds = self.planned.len(),
                 added,
                 removed,
-                topics_changed,
+                rules_changed,
                 "reloaded"
             );
         }

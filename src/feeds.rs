@@ -29,6 +29,9 @@ pub struct FeedConfig {
     pub kind: FeedKind,
     /// Fetch each new item's page and keep its article text as the item's body.
     pub full_text: bool,
+    /// What every item of the feed is (`document_kind = "award"` for a contracts feed): the
+    /// first rule of document classification, before any text cue.
+    pub document_kind: Option<crate::extract::Kind>,
     /// The file that listed it (for error messages).
     pub source: PathBuf,
 }
@@ -104,6 +107,7 @@ struct RawFeed {
     /// The directory of a `kind = "spool"` feed.
     path: Option<String>,
     full_text: Option<bool>,
+    document_kind: Option<String>,
 }
 
 /// `[feed.select]`: the CSS selectors of a `kind = "html"` source, apart from the feed's own
@@ -283,6 +287,22 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
         }
         let kind = feed_kind(feed.kind.as_deref(), feed.select)
             .map_err(|message| invalid(&id, message))?;
+        let document_kind = feed
+            .document_kind
+            .map(|k| {
+                crate::extract::Kind::parse(&k).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        crate::extract::Kind::ALL.iter().map(|k| k.name()).collect();
+                    invalid(
+                        &id,
+                        format!(
+                            "field `document_kind`: {k:?} is not a document kind ({})",
+                            known.join(", ")
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
         out.push(FeedConfig {
             id,
             url,
@@ -292,6 +312,7 @@ pub fn parse_list(text: &str, path: &Path) -> Result<Vec<FeedConfig>, FeedsError
             schedule,
             kind,
             full_text: feed.full_text.unwrap_or(false),
+            document_kind,
             source: path.to_path_buf(),
         });
     }

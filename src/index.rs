@@ -25,7 +25,8 @@ use tantivy::collector::TopDocs;
 use tantivy::directory::error::LockError;
 use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::query::QueryParser;
+use tantivy::query::{QueryParser, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{
     Directory, DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument,
@@ -36,13 +37,14 @@ use crate::model::StoredItem;
 use schema::Fields;
 
 pub use schema::SCHEMA_VERSION;
+pub(crate) use schema::ident_term;
 
 /// The text an item is searched and snippeted by: its summary and body, without repeating
 /// the summary when the body starts with it.
 pub fn body_text(item: &crate::model::Item) -> String {
     schema::body_text(&item.summary, &item.body)
 }
-pub use schema::Extracted;
+pub use crate::extract::Extracted;
 pub use snippet::{SNIPPET_MAX_CHARS, Snippet};
 pub use topics::{TextSnippeter, TopicMatcher, check_topic_query};
 
@@ -145,7 +147,14 @@ pub struct SearchRequest {
     /// At most this many hits (capped at [`MAX_SEARCH_LIMIT`]); 0 returns none.
     pub limit: usize,
     pub sort: Sort,
+    /// One hit per story (cluster), with the story's other reports in [`Hit::also`].
+    pub collapse: bool,
 }
+
+/// With `collapse`, how many hits are read per story asked for.
+const COLLAPSE_OVERFETCH: usize = 4;
+/// Most other reports listed under a collapsed hit.
+const MAX_ALSO_REPORTED: usize = 10;
 
 /// Most values listed per facet.
 pub const MAX_FACET_VALUES: usize = 50;
@@ -156,6 +165,8 @@ pub enum Facet {
     Topic,
     Feed,
     Agency,
+    Org,
+    Kind,
 }
 
 impl Facet {
@@ -164,6 +175,8 @@ impl Facet {
             Facet::Topic => "topic",
             Facet::Feed => "feed",
             Facet::Agency => "agency",
+            Facet::Org => "org",
+            Facet::Kind => "kind",
         }
     }
 
@@ -172,6 +185,8 @@ impl Facet {
             Facet::Topic => schema::TOPICS,
             Facet::Feed => schema::FEED,
             Facet::Agency => schema::AGENCY,
+            Facet::Org => schema::ORG,
+            Facet::Kind => schema::KIND,
         }
     }
 
@@ -180,6 +195,8 @@ impl Facet {
             "topic" | "topics" => Some(Facet::Topic),
             "feed" | "feeds" => Some(Facet::Feed),
             "agency" | "agencies" => Some(Facet::Agency),
+            "org" | "orgs" => Some(Facet::Org),
+            "kind" | "kinds" => Some(Facet::Kind),
             _ => None,
         }
     }
@@ -218,6 +235,39 @@ pub struct Hit {
     pub amounts: Vec<u64>,
     /// Agencies its text names (canonical names).
     pub agencies: Vec<String>,
+    /// Vendors its text names (canonical names).
+    pub orgs: Vec<String>,
+    /// What kind of document it is (`award`, `proposed_rule`, …).
+    pub kind: String,
+    /// Identifiers in its text.
+    pub identifiers: Vec<HitIdentifier>,
+    /// Deadlines and event dates its text gives.
+    pub deadlines: Vec<chrono::NaiveDate>,
+    pub events: Vec<chrono::NaiveDate>,
+    /// Its story: the item id of the story's first report.
+    pub cluster: String,
+    /// With `collapse`: the story's other reports, newest first.
+    pub also: Vec<AlsoReported>,
+}
+
+/// An identifier as a hit shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HitIdentifier {
+    /// `bill`, `docket`, `piid`, … (see [`crate::extract::IdKind::name`]).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// Another report of a collapsed hit's story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlsoReported {
+    pub item_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub feed: String,
+    pub feed_title: Option<String>,
+    pub published: DateTime<Utc>,
 }
 
 /// The commit payload: what the index holds, so a restart knows where to resume.
@@ -408,7 +458,7 @@ impl Index {
         items: &[StoredItem],
         topics: &[Vec<String>],
     ) -> Result<(), IndexError> {
-        self.upsert_extracted(items, topics, &schema::Extracted::all(items))
+        self.upsert_extracted(items, topics, &crate::extract::Extracted::all(items))
     }
 
     /// [`Index::upsert_with_topics`] with each item's extraction already done
@@ -417,7 +467,7 @@ impl Index {
         &mut self,
         items: &[StoredItem],
         topics: &[Vec<String>],
-        extracted: &[schema::Extracted],
+        extracted: &[crate::extract::Extracted],
     ) -> Result<(), IndexError> {
         let fields = self.fields;
         let writer = self.writer_mut("upsert")?;
@@ -497,15 +547,22 @@ impl Index {
         let query = query::with_filters(&self.fields, user_query, req);
 
         let searcher = self.reader.searcher();
+        // Collapsing keeps the best hit of each story: fetch enough to fill `limit` stories
+        // when several reports of one story rank together.
+        let fetch = if req.collapse {
+            (limit * COLLAPSE_OVERFETCH).min(MAX_SEARCH_LIMIT * COLLAPSE_OVERFETCH)
+        } else {
+            limit
+        };
         let top: Vec<(f32, DocAddress)> = if by_date {
-            let collector = TopDocs::with_limit(limit)
+            let collector = TopDocs::with_limit(fetch)
                 .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc);
             let docs = searcher
                 .search(&query, &collector)
                 .map_err(|e| self.err(e))?;
             docs.into_iter().map(|(_, addr)| (0.0, addr)).collect()
         } else {
-            let collector = TopDocs::with_limit(limit).order_by_score();
+            let collector = TopDocs::with_limit(fetch).order_by_score();
             searcher
                 .search(&query, &collector)
                 .map_err(|e| self.err(e))?
@@ -513,12 +570,78 @@ impl Index {
 
         let snippets = snippet::Snippeter::new(&searcher, snippet_query.as_deref(), &self.fields)
             .map_err(|e| self.err(e))?;
-        top.into_iter()
-            .map(|(score, addr)| {
-                let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
-                Ok(self.hit(&doc, score, &snippets))
-            })
-            .collect()
+        if !req.collapse {
+            return top
+                .into_iter()
+                .map(|(score, addr)| {
+                    let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
+                    Ok(self.hit(&doc, score, &snippets))
+                })
+                .collect();
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
+            let cluster = doc
+                .get_first(self.fields.cluster)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if hits.iter().any(|h| h.cluster == cluster) {
+                continue;
+            }
+            hits.push(self.hit(&doc, score, &snippets));
+            if hits.len() == limit {
+                break;
+            }
+        }
+        for hit in &mut hits {
+            hit.also = self.also_reported(&searcher, hit)?;
+        }
+        Ok(hits)
+    }
+
+    /// The other reports of `hit`'s story (whatever the query), newest first.
+    fn also_reported(
+        &self,
+        searcher: &tantivy::Searcher,
+        hit: &Hit,
+    ) -> Result<Vec<AlsoReported>, IndexError> {
+        let f = &self.fields;
+        let query = TermQuery::new(
+            Term::from_field_text(f.cluster, &hit.cluster),
+            IndexRecordOption::Basic,
+        );
+        let collector = TopDocs::with_limit(MAX_ALSO_REPORTED + 1)
+            .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc);
+        let docs = searcher
+            .search(&query, &collector)
+            .map_err(|e| self.err(e))?;
+        let mut also = Vec::new();
+        for (_, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            };
+            let item_id = text(f.item_id).unwrap_or_default();
+            if item_id == hit.item_id || also.len() == MAX_ALSO_REPORTED {
+                continue;
+            }
+            also.push(AlsoReported {
+                item_id,
+                title: text(f.title).unwrap_or_default(),
+                url: text(f.url),
+                feed: text(f.feed).unwrap_or_default(),
+                feed_title: text(f.feed_title),
+                published: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_datetime())
+                    .map(schema::from_tantivy_date)
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(also)
     }
 
     /// For each of `facets`, how many of the items `req` matches (all of them, not just the
@@ -584,6 +707,17 @@ impl Index {
                 .and_then(|v| v.as_str())
                 .map(str::to_owned)
         };
+        let strings = |field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        };
+        let days = |field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_datetime())
+                .map(|d| schema::from_tantivy_date(d).date_naive())
+                .collect::<Vec<_>>()
+        };
         let title = text(f.title).unwrap_or_default();
         let body = text(f.body).unwrap_or_default();
         let published = doc
@@ -604,10 +738,23 @@ impl Index {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
             amounts: doc.get_all(f.amount).filter_map(|v| v.as_u64()).collect(),
-            agencies: doc
-                .get_all(f.agency)
-                .filter_map(|v| v.as_str().map(str::to_owned))
+            agencies: strings(f.agency),
+            orgs: strings(f.org),
+            kind: text(f.kind).unwrap_or_default(),
+            identifiers: doc
+                .get_all(f.ident)
+                .filter_map(|v| {
+                    let (kind, value) = v.as_str()?.split_once(':')?;
+                    Some(HitIdentifier {
+                        kind: kind.to_owned(),
+                        value: value.to_owned(),
+                    })
+                })
                 .collect(),
+            deadlines: days(f.deadline),
+            events: days(f.event_date),
+            cluster: text(f.cluster).unwrap_or_default(),
+            also: Vec::new(),
             published,
             score,
         }

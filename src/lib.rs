@@ -18,15 +18,16 @@
 //! - [`topics`] are named queries; [`pipeline::Indexer`] tags each item with the ones it
 //!   matches ([`index::TopicMatcher`]) as it moves it from the store to the index.
 
-pub mod agencies;
-pub mod amount;
 pub mod cadence;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod daemon;
 pub mod decode;
 pub mod digest;
 pub mod discover;
+pub mod eval;
+pub mod extract;
 mod failpoint;
 pub mod feeds;
 pub mod fetch;

@@ -98,9 +98,13 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredItem {
     pub seq: u64,
+    /// When the store first saw the item (an update keeps it).
+    pub first_seen: DateTime<Utc>,
     pub item: Item,
     /// The feed's display title (operator's title, else the feed's own).
     pub feed_title: Option<String>,
     /// The operator's tags for the feed.
     pub tags: Vec<String>,
+    /// What the feed declares every item of it to be (`document_kind`), if it does.
+    pub document_kind: Option<crate::extract::Kind>,
 }

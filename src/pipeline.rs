@@ -6,12 +6,15 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
+use crate::cluster::{Clusterer, Features};
+use crate::extract::{Extracted, Extractor};
 use crate::index::{Index, IndexError, TopicMatcher};
 use crate::model::{Document, Item};
 use crate::normalize;
 use crate::parse::{ParseError, ParseOptions, parse_document};
 use crate::store::{Store, StoreError};
 use crate::topics::Topics;
+use std::sync::Arc;
 
 /// How many items move from the store to the index per batch: bounds memory, not commits.
 const INDEX_BATCH: usize = 5_000;
@@ -151,6 +154,9 @@ pub enum SyncError {
 pub struct Indexer<'a> {
     index: &'a mut Index,
     matcher: TopicMatcher,
+    extractor: Arc<Extractor>,
+    /// Filled from the store on the first `stage`, so clustering resumes where it stopped.
+    clusterer: Option<Clusterer>,
     staged: u64,
     committed: u64,
     count: usize,
@@ -162,22 +168,45 @@ impl<'a> Indexer<'a> {
         Ok(Indexer {
             index,
             matcher: TopicMatcher::new(topics)?,
+            extractor: Extractor::shipped(),
+            clusterer: None,
             staged: committed,
             committed,
             count: 0,
         })
     }
 
-    /// Tags every stored item newer than the last staged one with its topics (recorded in the
-    /// store at once) and hands it to the index (not yet durable).
+    /// Extracts with `extractor` (the configured entity lists) instead of the shipped one.
+    pub fn with_extractor(mut self, extractor: Arc<Extractor>) -> Indexer<'a> {
+        self.extractor = extractor;
+        self
+    }
+
+    /// Tags every stored item newer than the last staged one with its topics and facts
+    /// (recorded in the store at once) and hands it to the index (not yet durable).
     pub fn stage(&mut self, store: &mut Store) -> Result<usize, SyncError> {
         let mut staged = 0;
         loop {
             let batch = store.items_after(self.staged, INDEX_BATCH)?;
             let Some(last) = batch.last() else { break };
             let last_seq = last.seq;
-            // Extracted once, for the matcher's documents and the index's alike.
-            let extracted = crate::index::Extracted::all(&batch);
+            // Extracted once, for the matcher's documents, the index's and the store's alike.
+            let mut extracted: Vec<Extracted> = batch
+                .iter()
+                .map(|s| self.extractor.extract(&s.item, s.document_kind))
+                .collect();
+            let clusterer = match &mut self.clusterer {
+                Some(clusterer) => clusterer,
+                None => {
+                    self.clusterer
+                        .insert(resume_clusters(store, self.staged, &self.extractor)?)
+                }
+            };
+            for (stored, facts) in batch.iter().zip(&mut extracted) {
+                let features = Features::of(&stored.item, facts);
+                let (cluster, _) = clusterer.assign(&stored.item, stored.first_seen, features);
+                facts.cluster = Some(cluster);
+            }
             let topics = self.matcher.match_extracted(&batch, &extracted)?;
             let tagged: Vec<(u64, &[String])> = batch
                 .iter()
@@ -185,6 +214,9 @@ impl<'a> Indexer<'a> {
                 .map(|(stored, names)| (stored.seq, names.as_slice()))
                 .collect();
             store.set_item_topics(&tagged)?;
+            let facts: Vec<(u64, &Extracted)> =
+                batch.iter().map(|s| s.seq).zip(&extracted).collect();
+            store.set_item_facts(&facts)?;
             self.index.upsert_extracted(&batch, &topics, &extracted)?;
             self.staged = last_seq;
             staged += batch.len();
@@ -193,10 +225,15 @@ impl<'a> Indexer<'a> {
         Ok(staged)
     }
 
-    /// Tags items staged from now on with `topics` (the daemon's reload). Items already
-    /// stored keep theirs until `govwatch reindex`.
-    pub fn set_topics(&mut self, topics: &Topics) -> Result<(), SyncError> {
+    /// Tags items staged from now on with `topics` and extracts with `extractor` (the
+    /// daemon's reload). Items already stored keep theirs until `govwatch reindex`.
+    pub fn set_rules(
+        &mut self,
+        topics: &Topics,
+        extractor: Arc<Extractor>,
+    ) -> Result<(), SyncError> {
         self.matcher = TopicMatcher::new(topics)?;
+        self.extractor = extractor;
         Ok(())
     }
 
@@ -214,6 +251,24 @@ impl<'a> Indexer<'a> {
         }
         Ok(self.count)
     }
+}
+
+/// A clusterer holding the window as it stood after seq `staged`.
+fn resume_clusters(
+    store: &Store,
+    staged: u64,
+    extractor: &Extractor,
+) -> Result<Clusterer, SyncError> {
+    let mut clusterer = Clusterer::new();
+    if staged == 0 {
+        return Ok(clusterer);
+    }
+    for (stored, cluster) in store.cluster_window(staged)? {
+        let facts = extractor.extract(&stored.item, stored.document_kind);
+        let features = Features::of(&stored.item, &facts);
+        clusterer.remember(&stored.item, stored.first_seen, features, cluster);
+    }
+    Ok(clusterer)
 }
 
 /// Tells the indexing thread of [`index_alongside`] that more items were stored.
@@ -243,13 +298,14 @@ pub fn index_alongside<R>(
     data_dir: &std::path::Path,
     index: &mut Index,
     topics: &Topics,
+    extractor: &Arc<Extractor>,
     work: impl FnOnce(&StoredMore) -> R,
 ) -> Result<(R, usize), SyncError> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let indexer = scope.spawn(move || -> Result<usize, SyncError> {
             let mut store = Store::open(data_dir)?;
-            let mut indexer = Indexer::new(index, topics)?;
+            let mut indexer = Indexer::new(index, topics)?.with_extractor(extractor.clone());
             // Also picks up items a crashed earlier run stored but never indexed.
             indexer.stage(&mut store)?;
             while rx.recv().is_ok() {
@@ -276,8 +332,9 @@ pub fn sync_index(
     store: &mut Store,
     index: &mut Index,
     topics: &Topics,
+    extractor: &Arc<Extractor>,
 ) -> Result<usize, SyncError> {
-    let mut indexer = Indexer::new(index, topics)?;
+    let mut indexer = Indexer::new(index, topics)?.with_extractor(extractor.clone());
     indexer.stage(store)?;
     indexer.commit()
 }
@@ -307,12 +364,13 @@ pub fn rebuild_index(
     store: &mut Store,
     index: &mut Index,
     topics: &Topics,
+    extractor: &Arc<Extractor>,
 ) -> Result<usize, SyncError> {
     index.clear()?;
     // A cleared index starts again from seq 0: commit that first, so a crash mid-rebuild
     // leaves an index that the next sync completes rather than one that claims to be current.
     index.commit(0)?;
-    let count = sync_index(store, index, topics)?;
+    let count = sync_index(store, index, topics, extractor)?;
     store.set_meta(TOPICS_META, &topics_fingerprint(topics))?;
     Ok(count)
 }
@@ -334,6 +392,7 @@ mod tests {
             schedule: None,
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: "test.toml".into(),
         }
     }
@@ -379,6 +438,7 @@ mod tests {
                 tags: vec![],
                 limit: 100,
                 sort: Sort::Relevance,
+                collapse: false,
             })
             .unwrap()
     }
@@ -389,17 +449,35 @@ mod tests {
         let mut store = store_with(dir.path(), &["alpha", "bravo", "charlie"]);
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
         assert_eq!(
-            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            sync_index(
+                &mut store,
+                &mut index,
+                &Topics::default(),
+                &Extractor::shipped()
+            )
+            .unwrap(),
             3
         );
         assert_eq!(
-            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            sync_index(
+                &mut store,
+                &mut index,
+                &Topics::default(),
+                &Extractor::shipped()
+            )
+            .unwrap(),
             0,
             "nothing new"
         );
         assert_eq!(index.last_indexed_seq().unwrap(), 3);
         assert_eq!(
-            rebuild_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            rebuild_index(
+                &mut store,
+                &mut index,
+                &Topics::default(),
+                &Extractor::shipped()
+            )
+            .unwrap(),
             3
         );
         assert_eq!(index.num_docs().unwrap(), 3);
@@ -414,7 +492,13 @@ mod tests {
         let mut store = store_with(ahead.path(), &["alpha", "bravo", "charlie"]);
         let index_dir = ahead.path().join("tantivy");
         let mut index = Index::open_writable(&index_dir).unwrap();
-        sync_index(&mut store, &mut index, &Topics::default()).unwrap();
+        sync_index(
+            &mut store,
+            &mut index,
+            &Topics::default(),
+            &Extractor::shipped(),
+        )
+        .unwrap();
         assert_eq!(index.last_indexed_seq().unwrap(), 3);
 
         // The store kept only its first commit (alpha, seq 1); the next poll stores a new
@@ -426,7 +510,13 @@ mod tests {
         let mut store = store_with(behind.path(), &["alpha", "delta"]);
         assert_eq!(store.max_seq().unwrap(), 2);
         assert_eq!(
-            sync_index(&mut store, &mut index, &Topics::default()).unwrap(),
+            sync_index(
+                &mut store,
+                &mut index,
+                &Topics::default(),
+                &Extractor::shipped()
+            )
+            .unwrap(),
             1
         );
         assert_eq!(count(&index, "delta"), 1);
@@ -448,7 +538,7 @@ mod tests {
             ],
         );
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        sync_index(&mut store, &mut index, &topics).unwrap();
+        sync_index(&mut store, &mut index, &topics, &Extractor::shipped()).unwrap();
         let ids: Vec<String> = hits(&index, "topic:contracts")
             .into_iter()
             .map(|h| h.item_id)
@@ -463,7 +553,10 @@ mod tests {
             dir.path(),
             &[("a", "Senate committee hearing on AI targeting")],
         );
-        assert_eq!(sync_index(&mut store, &mut index, &topics).unwrap(), 1);
+        assert_eq!(
+            sync_index(&mut store, &mut index, &topics, &Extractor::shipped()).unwrap(),
+            1
+        );
         assert_eq!(count(&index, "topic:contracts"), 0);
         assert_eq!(store.item_topics(&ids[0]).unwrap(), ["hearings"]);
         let hearing = hits(&index, "topic:hearings");
@@ -478,7 +571,7 @@ mod tests {
             query: "rousseau".into(),
         }])
         .unwrap();
-        rebuild_index(&mut store, &mut index, &mine).unwrap();
+        rebuild_index(&mut store, &mut index, &mine, &Extractor::shipped()).unwrap();
         assert_eq!(count(&index, "topic:hearings"), 0);
         assert_eq!(store.item_topics(&ids[0]).unwrap(), Vec::<String>::new());
         let counts = store
@@ -505,7 +598,7 @@ mod tests {
         .unwrap();
         assert!(topics_stale(&mut store, &mine).unwrap());
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        rebuild_index(&mut store, &mut index, &mine).unwrap();
+        rebuild_index(&mut store, &mut index, &mine, &Extractor::shipped()).unwrap();
         assert!(!topics_stale(&mut store, &mine).unwrap());
         assert!(topics_stale(&mut store, &defaults).unwrap());
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::cadence::{self, LastPoll};
 use crate::config::PollConfig;
+use crate::extract::Extractor;
 use crate::feeds::{FeedConfig, FeedKind};
 use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
@@ -124,6 +125,7 @@ pub fn poll(
     store: &mut Store,
     index: &mut Index,
     topics: &Topics,
+    extractor: &Arc<Extractor>,
     policy: &PollConfig,
     feeds: &[&FeedConfig],
     mut on_feed: impl FnMut(&FeedReport),
@@ -173,16 +175,17 @@ pub fn poll(
     // This thread stores each feed's items as they arrive; the index's writer thread tags and
     // indexes them alongside, and commits once at the end.
     let data_dir = store.data_dir();
-    let (stored, indexed) = pipeline::index_alongside(&data_dir, index, topics, |more| {
-        for _ in 0..pending {
-            let Ok((n, result)) = rx.recv() else { break };
-            let report = settle(store, feeds[n], policy, result)?;
-            more.nudge();
-            on_feed(&report);
-            reports[n] = Some(report);
-        }
-        Ok::<(), StoreError>(())
-    })?;
+    let (stored, indexed) =
+        pipeline::index_alongside(&data_dir, index, topics, extractor, |more| {
+            for _ in 0..pending {
+                let Ok((n, result)) = rx.recv() else { break };
+                let report = settle(store, feeds[n], policy, result)?;
+                more.nudge();
+                on_feed(&report);
+                reports[n] = Some(report);
+            }
+            Ok::<(), StoreError>(())
+        })?;
     stored?;
     // A fetch task that died (a panic in a dependency) sent nothing: say so for its feed
     // rather than leave it out of the report.

@@ -8,6 +8,7 @@
 //! one transaction.
 
 mod error;
+mod facts;
 mod ledger;
 mod schema;
 mod subscriptions;
@@ -26,6 +27,7 @@ use crate::feeds::FeedConfig;
 use crate::model::{Item, StoredItem};
 
 pub use error::StoreError;
+pub use facts::{ClosingSoon, ItemFacts, ThreadItem};
 pub use topics::TopicCount;
 
 /// The database file's name inside the data directory.
@@ -63,7 +65,13 @@ pub struct FeedState {
 pub struct WindowItem {
     pub stored: StoredItem,
     pub topics: Vec<String>,
-    pub first_seen: DateTime<Utc>,
+    /// Its story: the item id of the story's first report (its own until the indexer has
+    /// clustered it).
+    pub cluster: String,
+    /// Whether it carries an identifier that ties it to other items (a thread).
+    pub in_thread: bool,
+    /// The earliest deadline its text gives.
+    pub deadline: Option<chrono::NaiveDate>,
 }
 
 /// One feed's health, for `govwatch status` and `/metrics`.
@@ -245,11 +253,13 @@ impl Store {
             // below compares with the previous configured_url.
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO feeds (id, url, configured_url, title, tags, created_at)
-                     VALUES (?1, ?2, ?2, ?3, ?4, ?5)
+                    "INSERT INTO feeds (id, url, configured_url, title, tags, created_at,
+                                        document_kind)
+                     VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (id) DO UPDATE SET
                        title = excluded.title,
                        tags = excluded.tags,
+                       document_kind = excluded.document_kind,
                        url = CASE WHEN configured_url = excluded.configured_url
                                   THEN url ELSE excluded.configured_url END,
                        etag = CASE WHEN configured_url = excluded.configured_url
@@ -269,7 +279,8 @@ impl Store {
                     feed.url.as_str(),
                     feed.title,
                     json_list(&feed.tags),
-                    now
+                    now,
+                    feed.document_kind.map(|k| k.name()),
                 ])
                 .map_err(|e| feed_err(path, &feed.id, "record the feed's configuration", e))?;
             }
@@ -549,7 +560,8 @@ impl Store {
             .prepare_cached(
                 "SELECT i.seq, i.item_id, i.feed_id, i.guid, i.url, i.title, i.summary, i.body,
                         i.authors, i.categories, i.published, i.updated, i.content_hash,
-                        COALESCE(f.title, f.feed_title), f.tags
+                        COALESCE(f.title, f.feed_title), f.tags, f.document_kind,
+                        i.first_seen_at
                  FROM items i JOIN feeds f ON f.id = i.feed_id
                  WHERE i.seq > ?1 ORDER BY i.seq LIMIT ?2",
             )
@@ -578,9 +590,14 @@ impl Store {
             .prepare_cached(
                 "SELECT i.seq, i.item_id, i.feed_id, i.guid, i.url, i.title, i.summary, i.body,
                         i.authors, i.categories, i.published, i.updated, i.content_hash,
-                        COALESCE(f.title, f.feed_title), f.tags,
+                        COALESCE(f.title, f.feed_title), f.tags, f.document_kind,
+                        i.first_seen_at,
                         (SELECT json_group_array(t.topic) FROM item_topics t WHERE t.seq = i.seq),
-                        i.first_seen_at
+                        COALESCE((SELECT x.cluster FROM item_facts x WHERE x.seq = i.seq),
+                                 i.item_id),
+                        EXISTS (SELECT 1 FROM item_idents d WHERE d.seq = i.seq),
+                        (SELECT MIN(d.date) FROM item_dates d
+                         WHERE d.seq = i.seq AND d.what = 'deadline')
                  FROM items i JOIN feeds f ON f.id = i.feed_id
                  WHERE i.first_seen_at > ?1 AND i.first_seen_at <= ?2
                  ORDER BY i.first_seen_at, i.seq",
@@ -590,18 +607,25 @@ impl Store {
             .query_map(params![micros(after), micros(until)], |row| {
                 Ok((
                     RawItem::from_row(row)?,
-                    row.get::<_, String>(15)?,
-                    row.get::<_, i64>(16)?,
+                    row.get::<_, String>(17)?,
+                    row.get::<_, String>(18)?,
+                    row.get::<_, bool>(19)?,
+                    row.get::<_, Option<String>>(20)?,
                 ))
             })
             .map_err(|e| self.sql_err(action, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (raw, topics, first_seen) = row.map_err(|e| self.sql_err(action, e))?;
+            let (raw, topics, cluster, in_thread, deadline) =
+                row.map_err(|e| self.sql_err(action, e))?;
             out.push(WindowItem {
                 topics: self.parse_list(&topics, "item_topics.topic")?,
-                first_seen: self.date(first_seen, "items.first_seen_at")?,
                 stored: self.stored_item(raw)?,
+                cluster,
+                in_thread,
+                deadline: deadline
+                    .map(|d| self.day(&d, "item_dates.date"))
+                    .transpose()?,
             });
         }
         Ok(out)
@@ -739,9 +763,22 @@ impl Store {
         };
         Ok(StoredItem {
             seq: self.unsigned(raw.seq, "items.seq")?,
+            first_seen: self.date(raw.first_seen, "items.first_seen_at")?,
             item,
             feed_title: raw.feed_title,
             tags: self.parse_list(&raw.tags, "feeds.tags")?,
+            document_kind: match raw.document_kind.as_deref() {
+                None => None,
+                Some(name) => {
+                    Some(
+                        crate::extract::Kind::parse(name).ok_or_else(|| StoreError::Corrupt {
+                            path: self.path.clone(),
+                            column: "feeds.document_kind",
+                            detail: format!("{name:?} is not a document kind"),
+                        })?,
+                    )
+                }
+            },
         })
     }
 
@@ -816,6 +853,8 @@ struct RawItem {
     content_hash: String,
     feed_title: Option<String>,
     tags: String,
+    document_kind: Option<String>,
+    first_seen: i64,
 }
 
 impl RawItem {
@@ -836,6 +875,8 @@ impl RawItem {
             content_hash: row.get(12)?,
             feed_title: row.get(13)?,
             tags: row.get(14)?,
+            document_kind: row.get(15)?,
+            first_seen: row.get(16)?,
         })
     }
 }

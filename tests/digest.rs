@@ -319,3 +319,78 @@ fn a_crash_between_send_and_ledger_resends_the_same_message_never_loses_it() {
     assert_eq!(send(&home)[0]["outcome"], "nothing-new");
     assert_eq!(smtp.received().len(), 2, "and never again");
 }
+
+/// A deadline within the week is listed under "Closing soon", and a later item of the same
+/// solicitation is marked as an update to the one the subscriber already received.
+#[test]
+fn deadlines_close_soon_and_updates_name_the_item_they_follow() {
+    let feeds = FeedServer::start();
+    let smtp = SmtpServer::start();
+    let home = Home::new(
+        &feed_entry("sam", &feeds.url("/dynamic/sam.xml"), &[]),
+        true,
+    );
+    home.use_smtp(smtp.port(), "");
+    home.run(&[
+        "subscribers",
+        "add",
+        "cy@example.gov",
+        "--topic",
+        "procurement",
+        "--topic",
+        "contracts",
+    ]);
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::days(4)).format("%B %-d, %Y");
+    let rfp = "Request for proposals: AI-enabled logistics analytics";
+    let first = (
+        "s1",
+        rfp,
+        format!(
+            "The Army Contracting Command issued solicitation W911QX-25-R-0042. Proposals are due \
+             by 5:00 p.m. ET on {soon}."
+        ),
+    );
+    feeds.state.set_dynamic(
+        "sam.xml",
+        rss("SAM", &[(first.0, first.1, first.2.as_str())]),
+    );
+    home.run(&["poll"]);
+    send(&home);
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let msg = MessageParser::default().parse(&received[0].data).unwrap();
+    let text = msg.body_text(0).unwrap();
+    assert!(text.contains("== Closing soon =="), "{text}");
+    assert_eq!(
+        text.matches(rfp).count(),
+        2,
+        "listed as closing and as new: {text}"
+    );
+    assert!(text.contains("Deadline: "), "{text}");
+
+    let award = "Army awards $12 million AI logistics analytics contract";
+    feeds.state.set_dynamic(
+        "sam.xml",
+        rss(
+            "SAM",
+            &[
+                (first.0, first.1, first.2.as_str()),
+                (
+                    "s2",
+                    award,
+                    "The award under solicitation W911QX-25-R-0042 went to Acme Analytics.",
+                ),
+            ],
+        ),
+    );
+    home.run(&["poll"]);
+    send(&home);
+    let received = smtp.received();
+    assert_eq!(received.len(), 2);
+    let msg = MessageParser::default().parse(&received[1].data).unwrap();
+    let text = msg.body_text(0).unwrap();
+    assert!(text.contains(award), "{text}");
+    assert!(text.contains(&format!("Update to: {rfp}")), "{text}");
+    let html = msg.body_html(0).unwrap();
+    assert!(html.contains("Update to: "), "{html}");
+}

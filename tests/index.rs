@@ -19,6 +19,8 @@ fn item(
 ) -> StoredItem {
     StoredItem {
         seq,
+        first_seen: published,
+        document_kind: None,
         item: Item {
             item_id: id.to_owned(),
             feed_id: feed.to_owned(),

@@ -479,3 +479,106 @@ fn agencies_are_found_under_one_name() {
     let ice = home.json_lines(&["search", "storm", "--json"]).remove(0);
     assert_eq!(ice["agencies"], serde_json::json!([]));
 }
+
+/// Kinds, vendors, identifiers and deadlines are searchable fields, and reports of one story
+/// from two feeds collapse into one hit that lists the other.
+#[test]
+fn policy_fields_are_searchable_and_stories_collapse() {
+    let server = FeedServer::start();
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::days(5)).format("%B %-d, %Y");
+    server.state.set_dynamic(
+        "contracts.xml",
+        common::rss(
+            "Contracts",
+            &[(
+                "c1",
+                "Contracts For July 14, 2025",
+                "Anthropic PBC, San Francisco, California, was awarded a $200,000,000 prototype \
+                 other transaction agreement (HQ0883-25-9-0008) for frontier AI by the Chief \
+                 Digital and Artificial Intelligence Office.",
+            )],
+        ),
+    );
+    server.state.set_dynamic(
+        "news.xml",
+        common::rss(
+            "News",
+            &[
+                (
+                    "n1",
+                    "Pentagon taps Anthropic for $200 million frontier AI agreement",
+                    "The CDAO awarded Anthropic up to $200 million under agreement \
+                     HQ0883-25-9-0008 to prototype frontier AI capabilities.",
+                ),
+                (
+                    "n2",
+                    "Request for Information on AI use in permitting",
+                    &format!(
+                        "The agency seeks public input. Comments must be received on or before \
+                         {soon}."
+                    ),
+                ),
+            ],
+        ),
+    );
+    let list = format!(
+        "{}\ndocument_kind = \"award\"\n\n{}",
+        feed_entry("dod", &server.url("/dynamic/contracts.xml"), &[]).trim_end(),
+        feed_entry("news", &server.url("/dynamic/news.xml"), &[])
+    );
+    let home = Home::new(&list, true);
+    home.run(&["poll"]);
+    let ids = |query: &str| -> Vec<String> {
+        let mut ids: Vec<String> = search(&home, &[query])
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().chars().take(12).collect())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("kind:award"), ["Contracts Fo", "Pentagon tap"]);
+    assert_eq!(ids("kind:rfi"), ["Request for "]);
+    assert_eq!(ids("org:Anthropic"), ["Contracts Fo", "Pentagon tap"]);
+    assert_eq!(
+        ids("ident:\"HQ0883-25-9-0008\""),
+        ["Contracts Fo", "Pentagon tap"]
+    );
+    assert_eq!(ids("deadline:[now TO now+14d]"), ["Request for "]);
+    assert_eq!(ids("deadline:[now+6d TO *]"), Vec::<String>::new());
+
+    let dod = search(&home, &["kind:award AND feed:dod"]).remove(0);
+    assert_eq!(dod["kind"], "award");
+    assert_eq!(dod["orgs"], serde_json::json!(["Anthropic"]));
+    assert_eq!(
+        dod["identifiers"],
+        serde_json::json!([{"type": "piid", "value": "HQ08832590008"}])
+    );
+    let rfi = search(&home, &["kind:rfi"]).remove(0);
+    assert_eq!(rfi["deadlines"].as_array().unwrap().len(), 1, "{rfi}");
+
+    // One story, two feeds: one hit with the other listed.
+    let both = search(&home, &["anthropic"]);
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[0]["cluster"], both[1]["cluster"]);
+    let collapsed = search(&home, &["anthropic", "--collapse"]);
+    assert_eq!(collapsed.len(), 1, "{collapsed:?}");
+    assert_eq!(collapsed[0]["also"].as_array().unwrap().len(), 1);
+
+    let lines = search(&home, &["", "--facets", "org,kind"]);
+    let facets = &lines.last().unwrap()["facets"];
+    assert_eq!(
+        facets["org"],
+        serde_json::json!([{"value": "Anthropic", "count": 2}])
+    );
+    let kinds = facets["kind"].as_array().unwrap();
+    assert!(
+        kinds.contains(&serde_json::json!({"value": "award", "count": 2})),
+        "{kinds:?}"
+    );
+    let bad = home
+        .cmd()
+        .args(["search", "deadline:[now+2x TO *]"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -38,6 +38,7 @@ fn poll_repoll_and_edit() {
             schedule: None,
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: PathBuf::from("feeds/example.toml"),
         }])
         .unwrap();

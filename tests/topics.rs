@@ -249,6 +249,8 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
 fn item(n: usize, title: &str) -> StoredItem {
     StoredItem {
         seq: n as u64 + 1,
+        first_seen: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
+        document_kind: None,
         item: Item {
             item_id: format!("item-{n}"),
             feed_id: "headlines".into(),

@@ -11,6 +11,7 @@ use crate::config::{Overrides, Settings};
 
 mod dates;
 mod digest;
+mod eval;
 mod feeds;
 mod parse;
 mod poll;
@@ -69,6 +70,9 @@ enum Command {
     Status(status::Args),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Precision, recall and F1 of topics, document kinds and extraction, and cluster
+    /// purity, on a labelled set (tests/eval/items.toml).
+    Eval(eval::Args),
     /// Digest subscribers: add, list, remove, pause, resume.
     Subscribers {
         #[command(subcommand)]
@@ -138,6 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Feeds { command } => feeds::run(&settings, command),
         Command::Status(args) => status::run(&settings, args),
         Command::Reindex => reindex::run(&settings),
+        Command::Eval(args) => eval::run(&settings, args),
         Command::Subscribers { command } => subscribers::run(&settings, command),
         Command::Topics { command } => topics::run(&settings, command),
         Command::Digest { command } => digest::run(&settings, command),

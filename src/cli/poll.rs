@@ -56,6 +56,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         &mut store,
         &mut index,
         &settings.topics,
+        &settings.extractor,
         &settings.poll,
         &selected,
         |feed| {

@@ -12,7 +12,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         Err(IndexError::SchemaMismatch { .. }) => Index::recreate(&dir)?,
         other => other?,
     };
-    let count = crate::pipeline::rebuild_index(&mut store, &mut index, &settings.topics)?;
+    let count = crate::pipeline::rebuild_index(
+        &mut store,
+        &mut index,
+        &settings.topics,
+        &settings.extractor,
+    )?;
     eprintln!("reindexed {count} items");
     Ok(())
 }

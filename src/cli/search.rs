@@ -20,7 +20,8 @@ enum SortArg {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Terms, "phrases", AND/OR/NOT, +term/-term, and fields (title:, body:, feed:, tag:,
-    /// category:).
+    /// category:, topic:, agency:, org:, kind:, ident:, amount:[A TO B], deadline:[now TO now+14d],
+    /// event_date:, published:).
     /// Empty matches everything (use the filters).
     #[arg(default_value = "")]
     query: String,
@@ -44,8 +45,11 @@ pub struct Args {
     /// JSON Lines: one object per result.
     #[arg(long)]
     json: bool,
+    /// One result per story: reports of the same story from other feeds are listed under it.
+    #[arg(long)]
+    collapse: bool,
     /// Count the matching items per value of these fields (comma-separated: topic, feed,
-    /// agency);
+    /// agency, org, kind);
     /// printed after the results (with --json, as a last line `{"facets": …}`).
     #[arg(long, value_name = "F,…", value_delimiter = ',')]
     facets: Vec<String>,
@@ -73,6 +77,20 @@ struct JsonHit<'a> {
     amounts: &'a [u64],
     /// Agencies the item names (canonical names).
     agencies: &'a [String],
+    /// Vendors the item names (canonical names).
+    orgs: &'a [String],
+    /// What kind of document it is.
+    kind: &'a str,
+    /// `{"type", "value"}` of each identifier in its text.
+    identifiers: &'a [crate::index::HitIdentifier],
+    /// Deadlines and event dates in its text (YYYY-MM-DD).
+    deadlines: &'a [chrono::NaiveDate],
+    events: &'a [chrono::NaiveDate],
+    /// The story it belongs to (the item id of the story's first report).
+    cluster: &'a str,
+    /// With --collapse: the story's other reports.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    also: &'a [crate::index::AlsoReported],
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
@@ -94,7 +112,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         .map(|f| {
             Facet::parse(f).ok_or_else(|| {
                 usage(format!(
-                    "--facets: {f:?} is not a facet (topic, feed, agency)"
+                    "--facets: {f:?} is not a facet (topic, feed, agency, org, kind)"
                 ))
             })
         })
@@ -112,6 +130,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
         },
+        collapse: args.collapse,
     };
     let hits = index.search(&request)?;
     let counts = index.facet_counts(&request, &facets)?;
@@ -171,6 +190,13 @@ fn json_hit(rank: usize, hit: &Hit) -> JsonHit<'_> {
         topics: &hit.topics,
         amounts: &hit.amounts,
         agencies: &hit.agencies,
+        orgs: &hit.orgs,
+        kind: &hit.kind,
+        identifiers: &hit.identifiers,
+        deadlines: &hit.deadlines,
+        events: &hit.events,
+        cluster: &hit.cluster,
+        also: &hit.also,
     }
 }
 
@@ -188,6 +214,32 @@ fn print_hit(rank: usize, hit: &Hit, bold: bool) {
     if !snippet.is_empty() {
         println!("     {}", one_line(&snippet));
     }
+    println!("     {}", facts_line(hit));
+    for other in &hit.also {
+        println!(
+            "     also: {}  {}  {}",
+            other.published.format("%Y-%m-%d"),
+            other.feed_title.as_deref().unwrap_or(&other.feed),
+            one_line(&other.title)
+        );
+    }
+}
+
+/// What extraction found, on one line: "award · Department of Defense · Anthropic · $200M ·
+/// deadline 2026-12-01".
+fn facts_line(hit: &Hit) -> String {
+    let mut parts: Vec<String> = vec![hit.kind.clone()];
+    parts.extend(hit.agencies.iter().cloned());
+    parts.extend(hit.orgs.iter().cloned());
+    parts.extend(
+        hit.amounts
+            .iter()
+            .map(|&a| crate::extract::amount::short(a)),
+    );
+    parts.extend(hit.identifiers.iter().map(|i| i.value.clone()));
+    parts.extend(hit.deadlines.iter().map(|d| format!("deadline {d}")));
+    parts.extend(hit.events.iter().map(|d| format!("event {d}")));
+    parts.join(" · ")
 }
 
 /// Marks the highlighted ranges: bold on a terminal, plain text otherwise. Ranges that are out

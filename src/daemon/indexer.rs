@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::config::IndexConfig;
+use crate::extract::Extractor;
 use crate::index::Index;
 use crate::pipeline::{Indexer, SyncError};
 use crate::store::Store;
@@ -25,7 +26,7 @@ enum Msg {
     Stored,
     /// Stage everything stored so far, then answer (tags are in the store after that).
     Flush(mpsc::Sender<Result<(), String>>),
-    Topics(Topics),
+    Rules(Topics, Arc<Extractor>),
 }
 
 /// The handle the poll loop holds.
@@ -51,6 +52,7 @@ impl IndexThread {
         data_dir: PathBuf,
         mut index: Index,
         topics: Topics,
+        extractor: Arc<Extractor>,
         cadence: IndexConfig,
         metrics: Arc<Metrics>,
     ) -> Result<IndexThread, IndexThreadError> {
@@ -59,7 +61,7 @@ impl IndexThread {
             .name("govwatch-index".into())
             .spawn(move || -> Result<(), SyncError> {
                 let mut store = Store::open(&data_dir)?;
-                let mut indexer = Indexer::new(&mut index, &topics)?;
+                let mut indexer = Indexer::new(&mut index, &topics)?.with_extractor(extractor);
                 let mut writer = Writer {
                     indexer: &mut indexer,
                     store: &mut store,
@@ -95,8 +97,12 @@ impl IndexThread {
         }
     }
 
-    pub fn set_topics(&self, topics: Topics) -> Result<(), IndexThreadError> {
-        self.send(Msg::Topics(topics))
+    pub fn set_rules(
+        &self,
+        topics: Topics,
+        extractor: Arc<Extractor>,
+    ) -> Result<(), IndexThreadError> {
+        self.send(Msg::Rules(topics, extractor))
     }
 
     /// Stages what is left, commits and ends the thread.
@@ -148,7 +154,7 @@ impl Writer<'_, '_> {
                     while let Ok(msg) = rx.try_recv() {
                         match msg {
                             Msg::Flush(reply) => flushes.push(reply),
-                            Msg::Topics(t) => self.indexer.set_topics(&t)?,
+                            Msg::Rules(t, x) => self.indexer.set_rules(&t, x)?,
                             Msg::Stored => {}
                         }
                     }
@@ -163,10 +169,10 @@ impl Writer<'_, '_> {
                     let _ = reply.send(result.as_ref().map(|_| ()).map_err(|e| e.to_string()));
                     result?;
                 }
-                Ok(Msg::Topics(topics)) => {
+                Ok(Msg::Rules(topics, extractor)) => {
                     // Items staged so far were tagged with the old topics: commit them first.
                     self.commit()?;
-                    self.indexer.set_topics(&topics)?;
+                    self.indexer.set_rules(&topics, extractor)?;
                 }
                 Err(RecvTimeoutError::Timeout) => self.commit()?,
                 Err(RecvTimeoutError::Disconnected) => break,

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use serde::Serialize;
 
-use super::render::{DigestInput, RenderedDigest, render};
+use super::render::{ClosingItem, DigestInput, DigestItem, RenderedDigest, render};
 use super::select::{SelectError, Selector, select};
 use crate::mail::{Mailer, OutgoingMessage, RetryPolicy, SendError, new_message_id};
 use crate::store::{DigestRecord, NewDigest, Store, StoreError};
@@ -106,14 +106,17 @@ pub fn preview(
             email: sub.email.clone(),
             message: "no selection was made".to_string(),
         })?;
+    let mut items = selection.items;
+    let closing_soon = context(store, sub, &mut items, selection.window_start, now)?;
     Ok(render(&DigestInput {
         subscriber_name: sub.name.as_deref(),
         window_start: Some(selection.window_start),
         window_end: selection.window_end,
         topic_order: &sub.topics,
-        items: selection.items,
+        items,
         counted: selection.counted,
         unsubscribe,
+        closing_soon,
     }))
 }
 
@@ -167,14 +170,17 @@ pub async fn deliver_due(
         if let Some(error) = &selection.query_error {
             tracing::warn!(email = %sub.email, %error, "subscription query skipped");
         }
+        let mut items = selection.items;
+        let closing_soon = context(store, sub, &mut items, selection.window_start, now)?;
         let digest = render(&DigestInput {
             subscriber_name: sub.name.as_deref(),
             window_start: Some(selection.window_start),
             window_end: selection.window_end,
             topic_order: &sub.topics,
-            items: selection.items,
+            items,
             counted: selection.counted,
             unsubscribe: unsubscribe.as_deref(),
+            closing_soon,
         });
         if digest.item_ids.is_empty() && !mailer.config().send_empty {
             store.set_last_window_end(sub.id, selection.window_end)?;
@@ -207,6 +213,43 @@ pub async fn deliver_due(
         }
     }
     Ok(out)
+}
+
+/// How far ahead the "closing soon" section looks, and how many items it lists at most.
+const CLOSING_SOON_DAYS: i64 = 7;
+const MAX_CLOSING_SOON: usize = 10;
+
+/// What a digest says around its new items, from the subscriber's history: which items
+/// update a thread the subscriber already received (marked in `items`), and the items of
+/// the subscription's topics whose deadline falls in the next week.
+pub fn context(
+    store: &Store,
+    sub: &Subscription,
+    items: &mut [DigestItem],
+    window_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ClosingItem>, DeliverError> {
+    for item in items.iter_mut().filter(|i| i.in_thread) {
+        if let Some(earlier) = store.thread_received(sub.id, &item.item_id, window_start)? {
+            item.update_of = Some(earlier.title.into());
+        }
+    }
+    let today = now.date_naive();
+    let closing = store.closing_soon(
+        &sub.topics,
+        today,
+        today + chrono::TimeDelta::days(CLOSING_SOON_DAYS),
+        MAX_CLOSING_SOON,
+    )?;
+    Ok(closing
+        .into_iter()
+        .map(|c| ClosingItem {
+            title: c.title,
+            url: c.url,
+            feed_title: c.feed_title,
+            deadline: c.deadline,
+        })
+        .collect())
 }
 
 fn emit(

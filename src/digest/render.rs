@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::index::Snippet;
 
@@ -48,6 +48,22 @@ pub struct DigestItem {
     /// Which story the item tells, when already known ([`story_ids`] over the whole window,
     /// computed once for every subscriber); `None` makes [`render`] work it out.
     pub story: Option<usize>,
+    /// The earliest deadline its text gives (comments due, responses due).
+    pub deadline: Option<NaiveDate>,
+    /// Whether it carries an identifier shared with other items (worth a thread look-up).
+    pub in_thread: bool,
+    /// The title of an earlier item of the same thread (docket, solicitation, bill…) that
+    /// this subscriber already received: this one is an update to it.
+    pub update_of: Option<Arc<str>>,
+}
+
+/// An item, from this window or an earlier one, whose deadline is near.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosingItem {
+    pub title: String,
+    pub url: Option<String>,
+    pub feed_title: String,
+    pub deadline: NaiveDate,
 }
 
 /// A matched item older than what a digest can show ([`FOLD_LIMIT`]): counted in its
@@ -86,6 +102,9 @@ pub struct DigestInput<'a> {
     pub counted: Vec<CountedItem>,
     /// Shown in the footer: how to unsubscribe (a mailto: address or a URL).
     pub unsubscribe: Option<&'a str>,
+    /// Items of the subscription's topics whose deadline is within the next days, soonest
+    /// first: the "closing soon" section, above the groups.
+    pub closing_soon: Vec<ClosingItem>,
 }
 
 /// One story: the item shown, and the other feeds that carried it.
@@ -448,6 +467,21 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
     } else {
         let _ = writeln!(out, "{}", counts(groups));
     }
+    if !input.closing_soon.is_empty() {
+        let _ = writeln!(out, "\n== Closing soon ==");
+        for c in &input.closing_soon {
+            let _ = writeln!(
+                out,
+                "\n* {} · {}",
+                c.deadline.format("%a %Y-%m-%d"),
+                one_line(&c.title, 300)
+            );
+            let _ = writeln!(out, "  {}", one_line(&c.feed_title, 100));
+            if let Some(url) = &c.url {
+                let _ = writeln!(out, "  {url}");
+            }
+        }
+    }
     for g in groups {
         let _ = writeln!(out, "\n== {} ({}) ==", g.name, g.total());
         for s in &g.stories {
@@ -461,6 +495,12 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
             );
             if let Some(url) = &i.url {
                 let _ = writeln!(out, "  {url}");
+            }
+            if let Some(earlier) = &i.update_of {
+                let _ = writeln!(out, "  Update to: {}", one_line(earlier, 200));
+            }
+            if let Some(deadline) = i.deadline {
+                let _ = writeln!(out, "  Deadline: {}", deadline.format("%a %Y-%m-%d"));
             }
             if !i.snippet.text.trim().is_empty() {
                 let _ = writeln!(out, "  {}", one_line(&i.snippet.text, 400));
@@ -564,6 +604,29 @@ fn html_part(input: &DigestInput<'_>, groups: &[Group], subject: &str) -> String
             escape(&counts(groups))
         );
     }
+    if !input.closing_soon.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2 style=\"font-size:18px;margin:24px 0 8px;padding-bottom:4px;border-bottom:2px solid #b3261e;color:#b3261e\">Closing soon</h2>"
+        );
+        for c in &input.closing_soon {
+            let title = escape(&one_line(&c.title, 300));
+            let linked = match c.url.as_deref().and_then(safe_href) {
+                Some(href) => format!(
+                    "<a href=\"{href}\" style=\"color:#0b57d0;text-decoration:none\">{title}</a>"
+                ),
+                None => title,
+            };
+            let _ = writeln!(
+                out,
+                "<div style=\"margin:0 0 12px\"><div style=\"font-size:13px;font-weight:600;color:#b3261e\">{}</div>\
+                 <div style=\"font-size:16px\">{linked}</div>\
+                 <div style=\"font-size:13px;color:#666\">{}</div></div>",
+                c.deadline.format("%a %Y-%m-%d"),
+                escape(&one_line(&c.feed_title, 100))
+            );
+        }
+    }
     for g in groups {
         let _ = writeln!(
             out,
@@ -593,6 +656,20 @@ fn html_part(input: &DigestInput<'_>, groups: &[Group], subject: &str) -> String
                 escape(&one_line(&i.feed_title, 100)),
                 i.published.format("%Y-%m-%d")
             );
+            if let Some(earlier) = &i.update_of {
+                let _ = writeln!(
+                    out,
+                    "<div style=\"font-size:13px;color:#1f4e79;margin-top:2px\">Update to: {}</div>",
+                    escape(&one_line(earlier, 200))
+                );
+            }
+            if let Some(deadline) = i.deadline {
+                let _ = writeln!(
+                    out,
+                    "<div style=\"font-size:13px;color:#b3261e;margin-top:2px\">Deadline: {}</div>",
+                    deadline.format("%a %Y-%m-%d")
+                );
+            }
             if !i.snippet.text.trim().is_empty() {
                 let _ = writeln!(
                     out,
@@ -667,6 +744,9 @@ mod tests {
             }),
             topics: topics.iter().map(|t| t.to_string()).collect(),
             story: None,
+            deadline: None,
+            in_thread: false,
+            update_of: None,
         }
     }
 
@@ -678,6 +758,7 @@ mod tests {
     fn groups_by_topic_newest_first_and_counts_in_the_subject() {
         let order = topics(&["contracts", "hearings"]);
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: Some("Ana"),
             window_start: Some(at(1)),
             window_end: at(20),
@@ -750,6 +831,7 @@ mod tests {
         );
         mirror.url = Some("https://example.gov/a".into()); // same canonical URL as `a`
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: None,
             window_start: None,
             window_end: at(20),
@@ -806,6 +888,7 @@ mod tests {
             highlights: vec![0..4, 100..200],
         });
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: Some("<b>Eve</b>"),
             window_start: None,
             window_end: at(20),
@@ -833,6 +916,7 @@ mod tests {
     fn subject_is_one_capped_line() {
         let order = topics(&["a\r\nBcc: victim@example.com"]);
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: None,
             window_start: None,
             window_end: at(20),
@@ -887,6 +971,7 @@ mod tests {
             )
         }));
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: None,
             window_start: Some(at(1)),
             window_end: at(28),
@@ -928,6 +1013,7 @@ mod tests {
             story: Some(story),
         };
         let input = DigestInput {
+            closing_soon: Vec::new(),
             subscriber_name: None,
             window_start: Some(at(1)),
             window_end: at(28),

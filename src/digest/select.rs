@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::render::{CountedItem, DigestItem, FOLD_LIMIT, MAX_STORIES, story_ids};
+use super::render::{CountedItem, DigestItem, FOLD_LIMIT, MAX_STORIES};
 use crate::index::{IndexError, Snippet, TextSnippeter, TopicMatcher, check_topic_query};
 use crate::model::Item;
 use crate::store::{Store, StoreError, WindowItem};
@@ -160,17 +160,18 @@ impl<'t> Selector<'t> {
             .map(|c| topic_mask(&topic_bits, &c.topics))
             .collect();
 
-        // Which story each item tells, worked out once for every subscriber.
+        // Which story each item tells: its cluster, assigned at ingest, numbered once for
+        // every subscriber.
         let mut by_date: Vec<usize> = (0..candidates.len()).collect();
         by_date.sort_by_key(|&n| candidates[n].stored.item.published);
-        let mut story = vec![0; candidates.len()];
-        let ids = story_ids(by_date.iter().map(|&n| {
-            let item = &candidates[n].stored.item;
-            (item.title.as_str(), item.url.as_deref())
-        }));
-        for (&n, id) in by_date.iter().zip(ids) {
-            story[n] = id;
-        }
+        let mut numbers: HashMap<&str, usize> = HashMap::new();
+        let story: Vec<usize> = candidates
+            .iter()
+            .map(|c| {
+                let next = numbers.len();
+                *numbers.entry(c.cluster.as_str()).or_insert(next)
+            })
+            .collect();
 
         let cards = candidates.iter().map(Card::of).collect();
         let mut newest = by_date;
@@ -184,7 +185,7 @@ impl<'t> Selector<'t> {
             .into_iter()
             .map(|n| Slot {
                 n,
-                first_seen: candidates[n].first_seen,
+                first_seen: candidates[n].stored.first_seen,
                 mask: masks[n],
             })
             .collect();
@@ -287,6 +288,9 @@ impl<'t> Selector<'t> {
                     snippet,
                     topics: by_topic.iter().map(|&p| sub.topics[p].clone()).collect(),
                     story: Some(self.story[n]),
+                    deadline: c.deadline,
+                    in_thread: c.in_thread,
+                    update_of: None,
                 });
             } else {
                 // Past what a digest can show, an item is only counted and recorded.
@@ -442,6 +446,7 @@ mod tests {
             schedule: None,
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: "test".into(),
         };
         store.sync_feeds(std::slice::from_ref(&feed)).unwrap();
@@ -474,7 +479,13 @@ mod tests {
         store.apply_fetch(&feed.id, &success, &items).unwrap();
         let topics = Topics::default();
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        crate::pipeline::sync_index(&mut store, &mut index, &topics).unwrap();
+        crate::pipeline::sync_index(
+            &mut store,
+            &mut index,
+            &topics,
+            &crate::extract::Extractor::shipped(),
+        )
+        .unwrap();
 
         let subs = store.subscriptions().unwrap();
         let now = Utc::now() + Duration::seconds(1);

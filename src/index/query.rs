@@ -7,12 +7,13 @@
 
 use std::ops::Bound;
 
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
     RangeQuery, TermSetQuery,
 };
-use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
+use tantivy::query_grammar::{self, UserInputAst, UserInputBound, UserInputLeaf};
 
 use super::schema::{self, Fields};
 use super::{IndexError, SearchRequest};
@@ -41,6 +42,13 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("topics", schema::TOPICS),
     ("amount", schema::AMOUNT),
     ("agency", schema::AGENCY),
+    ("org", schema::ORG),
+    ("kind", schema::KIND),
+    ("ident", schema::IDENT),
+    ("deadline", schema::DEADLINE),
+    ("event_date", schema::EVENT_DATE),
+    ("event", schema::EVENT_DATE),
+    ("cluster", schema::CLUSTER),
 ];
 
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &Fields) -> QueryParser {
@@ -162,9 +170,7 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
         UserInputLeaf::Literal(mut literal) => {
             if let Some(name) = literal.field_name.take() {
                 let field = map_field(&name)?;
-                if field == schema::TAGS || field == schema::TOPICS {
-                    literal.phrase = schema::normalize_tag(&literal.phrase);
-                }
+                literal.phrase = normalize_value(field, &literal.phrase);
                 literal.field_name = Some(field.to_owned());
             }
             UserInputLeaf::Literal(literal)
@@ -173,21 +179,25 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
             field,
             lower,
             upper,
-        } => UserInputLeaf::Range {
-            field: field
-                .as_deref()
-                .map(map_field)
-                .transpose()?
-                .map(str::to_owned),
-            lower,
-            upper,
-        },
+        } => {
+            let field = field.as_deref().map(map_field).transpose()?;
+            let (lower, upper) = if field.is_some_and(is_date_field) {
+                let now = chrono::Utc::now();
+                (date_bound(lower, now)?, date_bound(upper, now)?)
+            } else {
+                (lower, upper)
+            };
+            UserInputLeaf::Range {
+                field: field.map(str::to_owned),
+                lower,
+                upper,
+            }
+        }
         UserInputLeaf::Set { field, elements } => {
             let field = field.as_deref().map(map_field).transpose()?;
-            let elements = if field == Some(schema::TAGS) || field == Some(schema::TOPICS) {
-                elements.iter().map(|e| schema::normalize_tag(e)).collect()
-            } else {
-                elements
+            let elements = match field {
+                Some(field) => elements.iter().map(|e| normalize_value(field, e)).collect(),
+                None => elements,
             };
             UserInputLeaf::Set {
                 field: field.map(str::to_owned),
@@ -202,6 +212,78 @@ fn rewrite_leaf(leaf: UserInputLeaf) -> Result<UserInputLeaf, String> {
     })
 }
 
+/// A field's value as the index holds it: tags and topics lowercase, kinds by their name
+/// (`final-rule` is `final_rule`), identifiers in canonical form with their type
+/// (`HR 1234` is `bill:H.R. 1234`).
+fn normalize_value(field: &str, value: &str) -> String {
+    match field {
+        schema::TAGS | schema::TOPICS => schema::normalize_tag(value),
+        schema::KIND => crate::extract::Kind::parse(value)
+            .map_or_else(|| value.trim().to_owned(), |k| k.name().to_owned()),
+        schema::IDENT => crate::extract::identifiers::canonical(value)
+            .map_or_else(|| value.trim().to_owned(), |id| schema::ident_term(&id)),
+        _ => value.to_owned(),
+    }
+}
+
+fn is_date_field(field: &str) -> bool {
+    matches!(
+        field,
+        schema::PUBLISHED | schema::DEADLINE | schema::EVENT_DATE
+    )
+}
+
+/// A date range bound as tantivy reads it (RFC 3339), from what people write: `now`,
+/// `now+14d`, `now-12h`, `today`, `today-7d` (days, hours and weeks), a day (`2025-03-15`,
+/// midnight UTC) or RFC 3339 itself.
+fn date_bound(bound: UserInputBound, now: DateTime<Utc>) -> Result<UserInputBound, String> {
+    let convert = |word: String| -> Result<String, String> {
+        let text = word.trim();
+        let (base, offset) = if let Some(rest) = text.strip_prefix("now") {
+            (now, rest)
+        } else if let Some(rest) = text.strip_prefix("today") {
+            (now.date_naive().and_time(NaiveTime::MIN).and_utc(), rest)
+        } else if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(day.and_time(NaiveTime::MIN).and_utc().to_rfc3339());
+        } else {
+            return Ok(word);
+        };
+        if offset.is_empty() {
+            return Ok(base.to_rfc3339());
+        }
+        let bad = || {
+            format!(
+                "{text:?} is not a date: use now, today, now+14d, today-7d, 2025-03-15 or an \
+                 RFC 3339 time"
+            )
+        };
+        let (sign, amount) = match offset.as_bytes()[0] {
+            b'+' => (1, &offset[1..]),
+            b'-' => (-1, &offset[1..]),
+            _ => return Err(bad()),
+        };
+        let unit = amount.chars().last().ok_or_else(bad)?;
+        let n: i64 = amount[..amount.len() - unit.len_utf8()]
+            .parse()
+            .map_err(|_| bad())?;
+        let delta = match unit {
+            'd' => TimeDelta::try_days(n),
+            'h' => TimeDelta::try_hours(n),
+            'w' => TimeDelta::try_weeks(n),
+            _ => None,
+        }
+        .ok_or_else(bad)?;
+        base.checked_add_signed(delta * sign)
+            .map(|d| d.to_rfc3339())
+            .ok_or_else(bad)
+    };
+    Ok(match bound {
+        UserInputBound::Inclusive(w) => UserInputBound::Inclusive(convert(w)?),
+        UserInputBound::Exclusive(w) => UserInputBound::Exclusive(convert(w)?),
+        UserInputBound::Unbounded => UserInputBound::Unbounded,
+    })
+}
+
 fn map_field(name: &str) -> Result<&'static str, String> {
     USER_FIELDS
         .iter()
@@ -210,7 +292,8 @@ fn map_field(name: &str) -> Result<&'static str, String> {
         .ok_or_else(|| {
             format!(
                 "unknown field `{name}:` (known fields: title, body, feed, tag, topic, category, published, \
-                 url, id; put words containing a colon in quotes)"
+                 url, id, amount, agency, org, kind, ident, deadline, event_date, cluster; put words \
+                 containing a colon in quotes)"
             )
         })
 }

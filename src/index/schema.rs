@@ -10,10 +10,11 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, TantivyDocument};
 
+use crate::extract::Extracted;
 use crate::model::StoredItem;
 
 /// Version of what the index holds and how. Recorded in every commit payload.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 pub(crate) const ITEM_ID: &str = "item_id";
 pub(crate) const TITLE: &str = "title";
@@ -28,6 +29,12 @@ pub(crate) const SEQ: &str = "seq";
 pub(crate) const TOPICS: &str = "topics";
 pub(crate) const AMOUNT: &str = "amount";
 pub(crate) const AGENCY: &str = "agency";
+pub(crate) const ORG: &str = "org";
+pub(crate) const KIND: &str = "kind";
+pub(crate) const IDENT: &str = "ident";
+pub(crate) const DEADLINE: &str = "deadline";
+pub(crate) const EVENT_DATE: &str = "event_date";
+pub(crate) const CLUSTER: &str = "cluster";
 
 /// The schema's fields, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +52,12 @@ pub(crate) struct Fields {
     pub topics: Field,
     pub amount: Field,
     pub agency: Field,
+    pub org: Field,
+    pub kind: Field,
+    pub ident: Field,
+    pub deadline: Field,
+    pub event_date: Field,
+    pub cluster: Field,
 }
 
 /// The schema this version of govwatch writes and expects.
@@ -106,6 +119,19 @@ fn schema_with(keep: bool) -> (Schema, Fields) {
         topics: builder.add_text_field(TOPICS, if keep { STRING | STORED | FAST } else { STRING }),
         // Agencies the text names, canonical (`agency:"Department of Defense"`, facets).
         agency: builder.add_text_field(AGENCY, if keep { STRING | STORED | FAST } else { STRING }),
+        // Vendors the text names, canonical (`org:OpenAI`, facets).
+        org: builder.add_text_field(ORG, if keep { STRING | STORED | FAST } else { STRING }),
+        // What the document is (`kind:award`), one per item.
+        kind: builder.add_text_field(KIND, if keep { STRING | STORED | FAST } else { STRING }),
+        // Identifiers as `type:value` (`bill:H.R. 1234`); queries name the value alone and
+        // are rewritten to this form.
+        ident: builder.add_text_field(IDENT, if keep { STRING | STORED } else { STRING }),
+        // Deadlines and event dates the text gives (`deadline:[now TO now+14d]`).
+        deadline: builder.add_date_field(DEADLINE, day_options(keep)),
+        event_date: builder.add_date_field(EVENT_DATE, day_options(keep)),
+        // The story the item belongs to: the item id of its first report (`--collapse`).
+        cluster: builder
+            .add_text_field(CLUSTER, if keep { STRING | STORED | FAST } else { STRING }),
         // Dollar amounts in the text (`amount:[1000000000 TO *]`); stored to show them.
         amount: builder.add_u64_field(AMOUNT, {
             let options = NumericOptions::from(INDEXED);
@@ -117,6 +143,25 @@ fn schema_with(keep: bool) -> (Schema, Fields) {
         }),
     };
     (builder.build(), fields)
+}
+
+fn day_options(keep: bool) -> DateOptions {
+    let options = DateOptions::from(INDEXED).set_precision(DateTimePrecision::Seconds);
+    if keep {
+        options.set_fast().set_stored()
+    } else {
+        options
+    }
+}
+
+/// A calendar date as the index holds it: midnight UTC.
+pub(crate) fn day(date: chrono::NaiveDate) -> DateTime {
+    to_tantivy_date(&date.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// An identifier as the `ident` field holds it.
+pub(crate) fn ident_term(id: &crate::extract::Identifier) -> String {
+    format!("{}:{}", id.kind.name(), id.value)
 }
 
 /// Tags are matched case-insensitively: stored lowercase, and filters and `tag:` terms are
@@ -147,39 +192,6 @@ pub(crate) fn body_text(summary: &str, body: &str) -> String {
         summary.to_owned()
     } else {
         format!("{summary}\n\n{body}")
-    }
-}
-
-/// What extraction finds in an item's text, computed once per item and shared by the topic
-/// matcher's document and the index's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Extracted {
-    pub amounts: Vec<u64>,
-    /// Canonical agency names.
-    pub agencies: Vec<&'static str>,
-}
-
-impl Extracted {
-    pub fn of(item: &crate::model::Item) -> Extracted {
-        let mut amounts = crate::amount::amounts(&item.title);
-        for amount in crate::amount::amounts(&item.body) {
-            if !amounts.contains(&amount) {
-                amounts.push(amount);
-            }
-        }
-        let list = crate::agencies::shipped();
-        let mut agencies = list.find(&item.title);
-        for agency in list.find(&item.body) {
-            if !agencies.contains(&agency) {
-                agencies.push(agency);
-            }
-        }
-        Extracted { amounts, agencies }
-    }
-
-    /// For each of `items`.
-    pub fn all(items: &[StoredItem]) -> Vec<Extracted> {
-        items.iter().map(|s| Extracted::of(&s.item)).collect()
     }
 }
 
@@ -227,6 +239,21 @@ pub(crate) fn to_document(
     for agency in &extracted.agencies {
         doc.add_text(fields.agency, agency);
     }
+    for org in &extracted.orgs {
+        doc.add_text(fields.org, org);
+    }
+    doc.add_text(fields.kind, extracted.kind.name());
+    for id in &extracted.identifiers {
+        doc.add_text(fields.ident, ident_term(id));
+    }
+    for &date in &extracted.deadlines {
+        doc.add_date(fields.deadline, day(date));
+    }
+    for &date in &extracted.events {
+        doc.add_date(fields.event_date, day(date));
+    }
+    let cluster = extracted.cluster.as_deref().unwrap_or(&item.item_id);
+    doc.add_text(fields.cluster, cluster);
     doc
 }
 

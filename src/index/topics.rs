@@ -83,7 +83,7 @@ impl TopicMatcher {
     /// For each item of `items` (in the same order), the names of the topics it matches, in
     /// topic order.
     pub fn match_items(&self, items: &[StoredItem]) -> Result<Vec<Vec<String>>, IndexError> {
-        self.match_extracted(items, &schema::Extracted::all(items))
+        self.match_extracted(items, &crate::extract::Extracted::all(items))
     }
 
     /// [`TopicMatcher::match_items`] with each item's extraction already done
@@ -91,7 +91,7 @@ impl TopicMatcher {
     pub fn match_extracted(
         &self,
         items: &[StoredItem],
-        extracted: &[schema::Extracted],
+        extracted: &[crate::extract::Extracted],
     ) -> Result<Vec<Vec<String>>, IndexError> {
         let mut matched = vec![Vec::new(); items.len()];
         if items.is_empty() || self.queries.is_empty() {

@@ -144,6 +144,35 @@ CREATE INDEX item_topics_topic ON item_topics(topic, seq);
     r#"
 ALTER TABLE feeds ADD COLUMN next_poll_at INTEGER;
 "#,
+    // 6: what extraction found in each item, written by the indexer like item_topics: its
+    // document kind and story cluster, its thread identifiers (one row each, so items sharing
+    // one are found by index) and its deadlines and event dates (found by date).
+    r#"
+ALTER TABLE feeds ADD COLUMN document_kind TEXT;
+CREATE TABLE item_facts (
+    seq       INTEGER PRIMARY KEY NOT NULL
+              REFERENCES items(seq) ON UPDATE CASCADE ON DELETE CASCADE,
+    kind      TEXT NOT NULL,
+    -- The item id of the story's first report (the item's own when it is the first).
+    cluster   TEXT NOT NULL
+) STRICT;
+CREATE INDEX item_facts_cluster ON item_facts(cluster);
+CREATE TABLE item_idents (
+    -- `type:value`, as the index's ident field holds it.
+    ident TEXT NOT NULL,
+    seq   INTEGER NOT NULL REFERENCES items(seq) ON UPDATE CASCADE ON DELETE CASCADE,
+    PRIMARY KEY (ident, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX item_idents_seq ON item_idents(seq);
+-- Deadlines and event dates (YYYY-MM-DD), found by date for "closing soon".
+CREATE TABLE item_dates (
+    what TEXT NOT NULL CHECK (what IN ('deadline', 'event')),
+    date TEXT NOT NULL,
+    seq  INTEGER NOT NULL REFERENCES items(seq) ON UPDATE CASCADE ON DELETE CASCADE,
+    PRIMARY KEY (what, date, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX item_dates_seq ON item_dates(seq);
+"#,
 ];
 
 /// The schema version this build writes and reads.

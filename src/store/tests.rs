@@ -20,6 +20,7 @@ fn feed(id: &str, url: &str) -> FeedConfig {
         schedule: None,
         kind: Default::default(),
         full_text: false,
+        document_kind: None,
         source: PathBuf::from("feeds/test.toml"),
     }
 }

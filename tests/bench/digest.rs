@@ -76,6 +76,7 @@ fn main() {
             schedule: None,
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: "bench".into(),
         })
         .collect();
@@ -135,7 +136,13 @@ fn main() {
             .expect("stored");
     }
     let mut index = Index::open_writable(&dir.path().join("tantivy")).expect("index");
-    govwatch::pipeline::sync_index(&mut store, &mut index, &topics).expect("tagged");
+    govwatch::pipeline::sync_index(
+        &mut store,
+        &mut index,
+        &topics,
+        &govwatch::extract::Extractor::shipped(),
+    )
+    .expect("tagged");
 
     let now = Utc::now();
     let start = Instant::now();
@@ -150,14 +157,20 @@ fn main() {
         select_time += t.elapsed();
         pairs += sel.items.len() + sel.counted.len();
         let t = Instant::now();
+        let mut items = sel.items;
+        // Threads and "closing soon" come from the subscriber's history in the store.
+        let closing_soon =
+            govwatch::digest::deliver::context(&store, sub, &mut items, sel.window_start, now)
+                .expect("context");
         let d = render(&DigestInput {
             subscriber_name: sub.name.as_deref(),
             window_start: Some(sel.window_start),
             window_end: sel.window_end,
             topic_order: &sub.topics,
-            items: sel.items,
+            items,
             counted: sel.counted,
             unsubscribe: Some("mailto:unsubscribe@example.gov"),
+            closing_soon,
         });
         render_time += t.elapsed();
         bytes += d.text.len() + d.html.len();

@@ -263,6 +263,7 @@ fn main() {
             schedule: None,
             kind: Default::default(),
             full_text: false,
+            document_kind: None,
             source: "bench".into(),
         })
         .collect();
@@ -271,25 +272,27 @@ fn main() {
     // As `poll` does it: this thread stores each feed's items while the index's writer thread
     // tags and indexes what was stored; one commit at the end.
     let topics = govwatch::topics::Topics::default();
+    let extractor = govwatch::extract::Extractor::shipped();
     let start = Instant::now();
     let data_dir = dir.path().to_path_buf();
-    let ((), indexed) = pipeline::index_alongside(&data_dir, &mut index, &topics, |more| {
-        for (feed_id, got) in &ingested {
-            let success = FetchSuccess {
-                status: 200,
-                at: fetched_at,
-                etag: None,
-                last_modified: None,
-                permanent_url: None,
-                feed_title: got.feed_title.clone(),
-            };
-            store
-                .apply_fetch(feed_id, &success, &got.items)
-                .expect("store write");
-            more.nudge();
-        }
-    })
-    .expect("indexed");
+    let ((), indexed) =
+        pipeline::index_alongside(&data_dir, &mut index, &topics, &extractor, |more| {
+            for (feed_id, got) in &ingested {
+                let success = FetchSuccess {
+                    status: 200,
+                    at: fetched_at,
+                    etag: None,
+                    last_modified: None,
+                    permanent_url: None,
+                    feed_title: got.feed_title.clone(),
+                };
+                store
+                    .apply_fetch(feed_id, &success, &got.items)
+                    .expect("store write");
+                more.nudge();
+            }
+        })
+        .expect("indexed");
     let both = start.elapsed();
     assert_eq!(indexed, items);
     println!(
@@ -301,14 +304,37 @@ fn main() {
         "end to end (parse+normalize, then store+index): {:.0} items/s",
         items as f64 / (parse_time + both).as_secs_f64()
     );
-    let start = Instant::now();
-    let rebuilt = pipeline::rebuild_index(&mut store, &mut index, &topics).expect("reindex");
-    let reindex_time = start.elapsed();
+    // Extraction and clustering side by side: the same reindex with them and without, in
+    // alternating runs so drift on a noisy machine hits both.
+    let without = std::sync::Arc::new(govwatch::extract::Extractor::disabled());
+    let mut with_rates = Vec::new();
+    let mut without_rates = Vec::new();
+    for run in 0..4 {
+        let (label, x, rates) = if run % 2 == 0 {
+            ("with extraction", &extractor, &mut with_rates)
+        } else {
+            ("without extraction", &without, &mut without_rates)
+        };
+        let start = Instant::now();
+        let rebuilt = pipeline::rebuild_index(&mut store, &mut index, &topics, x).expect("reindex");
+        let time = start.elapsed();
+        let rate = rebuilt as f64 / time.as_secs_f64();
+        rates.push(rate);
+        println!(
+            "reindex {label} (read back from SQLite + extract + cluster + tantivy + commit): \
+             {:.2} s = {rate:.0} items/s",
+            time.as_secs_f64()
+        );
+    }
+    let best = |r: &[f64]| r.iter().copied().fold(0.0, f64::max);
     println!(
-        "reindex (read back from SQLite + tantivy + commit): {:.2} s = {:.0} items/s",
-        reindex_time.as_secs_f64(),
-        rebuilt as f64 / reindex_time.as_secs_f64()
+        "extraction + clustering keep {:.0}% of ingest throughput (best of 2 each: {:.0} vs {:.0} items/s)",
+        100.0 * best(&with_rates) / best(&without_rates),
+        best(&with_rates),
+        best(&without_rates)
     );
+    // The last rebuild ran without extraction: rebuild once more with it for the searches.
+    pipeline::rebuild_index(&mut store, &mut index, &topics, &extractor).expect("reindex");
 
     // 3. search
     let mid = base_time() + chrono::Duration::minutes((items * 5 / 2) as i64);
@@ -411,5 +437,6 @@ fn req(query: &str, since: Option<DateTime<Utc>>) -> SearchRequest {
         tags: Vec::new(),
         limit: 20,
         sort: Sort::Relevance,
+        collapse: false,
     }
 }

@@ -293,6 +293,7 @@ mod tests {
             schedule: None,
             kind: FeedKind::Feed,
             full_text: false,
+            document_kind: None,
             source: "feeds/x.toml".into(),
         };
         assert_eq!(unique_id(&[], Some("GAO reports"), &url), "gao-reports");

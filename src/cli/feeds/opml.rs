@@ -66,6 +66,7 @@ pub fn import(settings: &Settings, opml: &Path, file: Option<PathBuf>) -> anyhow
             schedule: None,
             kind: FeedKind::Feed,
             full_text: false,
+            document_kind: None,
             source: opml.to_path_buf(),
         });
         added.push(entry);

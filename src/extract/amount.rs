@@ -44,6 +44,26 @@ const WORDS: &[(&str, u64)] = &[
 /// Larger than any real amount (a quadrillion dollars): a parse gone wrong, not money.
 const MAX_AMOUNT: f64 = 1e15;
 
+/// An amount as a headline writes it: "$200M", "$1.2B", "$480K", "$950".
+pub fn short(amount: u64) -> String {
+    let scaled = |div: f64, suffix: &str| {
+        let v = amount as f64 / div;
+        let text = if v >= 100.0 || v.fract() < 0.05 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        };
+        format!("${text}{suffix}")
+    };
+    match amount {
+        0..1_000 => format!("${amount}"),
+        1_000..1_000_000 => scaled(1e3, "K"),
+        1_000_000..1_000_000_000 => scaled(1e6, "M"),
+        1_000_000_000..1_000_000_000_000 => scaled(1e9, "B"),
+        _ => scaled(1e12, "T"),
+    }
+}
+
 /// Every dollar amount in `text`, in order of appearance, without duplicates.
 pub fn amounts(text: &str) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
@@ -196,6 +216,15 @@ fn scale_at(tokens: &[String], at: usize) -> (f64, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_forms_read_like_headlines() {
+        assert_eq!(short(200_000_000), "$200M");
+        assert_eq!(short(1_200_000_000), "$1.2B");
+        assert_eq!(short(480_000), "$480K");
+        assert_eq!(short(950), "$950");
+        assert_eq!(short(13_000_000_000), "$13B");
+    }
 
     #[test]
     fn the_forms_announcements_use() {

@@ -1,0 +1,512 @@
+//! Story clusters: items that tell the same story, from different feeds within a few days,
+//! share a cluster id (the item id of the story's first report), so search can collapse them
+//! and digests fold them.
+//!
+//! Outlets rewrite a story in their own words ("CDAO taps four AI firms for up to $200 million
+//! each" / "Pentagon awards Anthropic, Google, OpenAI and xAI frontier AI deals"), so
+//! near-duplicate hashing of the text (SimHash, MinHash over shingles) only finds syndicated
+//! copies. What the copies do share is what the story is about: the same vendors, agencies,
+//! amounts and identifiers, and the rarer words of the headline. Each item becomes a set of
+//! such features, weighted by how rare each is among the items of the window (IDF), and joins
+//! the most similar earlier item's cluster when the cosine similarity of the two sets reaches
+//! [`THRESHOLD`] (chosen on the labelled set in `tests/eval/`; see `govwatch eval`). The same
+//! canonical URL is the same story whatever the words.
+//!
+//! The window is bounded in time ([`WINDOW`]) and candidates come from an inverted index over
+//! features, skipping features too common to tell stories apart, so each item costs about the
+//! same however many items came before it.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::extract::Extracted;
+use crate::model::Item;
+
+/// How far apart two reports of one story can be, by first-seen and by published time.
+pub const WINDOW: TimeDelta = TimeDelta::hours(72);
+
+/// The least cosine similarity of two items' features for them to be one story.
+pub const THRESHOLD: f32 = 0.42;
+
+/// A feature carried by more than this share of the window's items says nothing about which
+/// story an item tells (and would make its posting list long); it is not a candidate source.
+const COMMON_SHARE: f32 = 0.05;
+/// …unless the window is small, where shares mean little.
+const COMMON_MIN: usize = 40;
+
+/// Words that carry no story.
+const STOPWORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "from",
+    "its",
+    "into",
+    "will",
+    "are",
+    "was",
+    "has",
+    "have",
+    "had",
+    "not",
+    "but",
+    "our",
+    "their",
+    "they",
+    "them",
+    "his",
+    "her",
+    "who",
+    "what",
+    "when",
+    "where",
+    "which",
+    "how",
+    "why",
+    "new",
+    "more",
+    "than",
+    "over",
+    "about",
+    "after",
+    "before",
+    "says",
+    "said",
+    "say",
+    "can",
+    "could",
+    "would",
+    "should",
+    "may",
+    "also",
+    "one",
+    "two",
+    "all",
+    "any",
+    "out",
+    "you",
+    "your",
+    "his",
+    "been",
+    "being",
+    "were",
+    "first",
+    "year",
+    "years",
+    "week",
+    "today",
+    "announced",
+    "announces",
+    "million",
+    "billion",
+    "per",
+    "each",
+    "up",
+    "via",
+    "amid",
+    "among",
+    "under",
+    "other",
+    "some",
+    "such",
+    "these",
+    "those",
+    "there",
+    "here",
+    "just",
+    "now",
+    "get",
+    "gets",
+    "how",
+    "inc",
+    "llc",
+    "corp",
+];
+
+/// One item's features: hashed, with their kind's weight.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    items: Vec<(u64, f32)>,
+}
+
+/// What kind of thing a feature is, and how much sharing it says about the story.
+#[derive(Clone, Copy)]
+enum Feature {
+    TitleWord,
+    LeadWord,
+    Entity,
+    Amount,
+    Identifier,
+}
+
+impl Feature {
+    fn weight(self) -> f32 {
+        match self {
+            Feature::TitleWord => 1.0,
+            Feature::LeadWord => 0.6,
+            Feature::Entity => 1.2,
+            Feature::Amount => 1.6,
+            Feature::Identifier => 2.5,
+        }
+    }
+}
+
+impl Features {
+    pub fn of(item: &Item, extracted: &Extracted) -> Features {
+        let mut f = Features::default();
+        for word in words(&item.title) {
+            f.add(Feature::TitleWord, "w", &word);
+        }
+        for word in words(lead(&item.summary, 400)) {
+            f.add(Feature::LeadWord, "w", &word);
+        }
+        for name in extracted.agencies.iter().chain(&extracted.orgs) {
+            f.add(Feature::Entity, "e", name);
+        }
+        for amount in &extracted.amounts {
+            f.add(Feature::Amount, "$", &amount.to_string());
+        }
+        for id in &extracted.identifiers {
+            f.add(Feature::Identifier, id.kind.name(), &id.value);
+        }
+        f
+    }
+
+    /// Adds a feature, keeping the highest weight when it comes twice (a title word that is
+    /// also in the lead counts as a title word).
+    fn add(&mut self, kind: Feature, space: &str, value: &str) {
+        let mut h = std::hash::DefaultHasher::new();
+        space.hash(&mut h);
+        value.hash(&mut h);
+        let hash = h.finish();
+        let weight = kind.weight();
+        match self.items.iter_mut().find(|(h, _)| *h == hash) {
+            Some((_, w)) => *w = w.max(weight),
+            None => self.items.push((hash, weight)),
+        }
+    }
+}
+
+/// Lowercase words of three letters or more that are not stop words, plural `s` dropped so
+/// "contract" and "contracts" are one.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| {
+            let mut w = w.to_lowercase();
+            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") {
+                w.pop();
+            }
+            w
+        })
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+}
+
+fn lead(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// One earlier item in the window.
+#[derive(Debug)]
+struct Entry {
+    first_seen: DateTime<Utc>,
+    published: DateTime<Utc>,
+    cluster: String,
+    features: Features,
+}
+
+/// The clusters of the recent window, fed items in store order.
+#[derive(Debug, Default)]
+pub struct Clusterer {
+    /// Oldest first; `entries[i]` has id `base + i`.
+    entries: VecDeque<Entry>,
+    base: u64,
+    /// Feature hash → ids of the entries that have it (may hold expired ids).
+    /// Ids grow, and expire oldest first: each list is in id order and loses its front.
+    postings: HashMap<u64, VecDeque<u64>>,
+    by_url: HashMap<String, (u64, String)>,
+    threshold: Option<f32>,
+}
+
+/// Why an item joined the cluster it did (what `govwatch eval` reports on).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Joined {
+    /// It opened a new cluster.
+    New,
+    SameUrl,
+    /// Similar to an earlier item with this cosine similarity.
+    Similar(f32),
+}
+
+impl Clusterer {
+    pub fn new() -> Clusterer {
+        Clusterer::default()
+    }
+
+    /// A clusterer that joins at `threshold` instead of [`THRESHOLD`] (for the evaluation).
+    pub fn with_threshold(threshold: f32) -> Clusterer {
+        Clusterer {
+            threshold: Some(threshold),
+            ..Clusterer::default()
+        }
+    }
+
+    /// Items in the window.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds an item already clustered (read back from the store at start), so the items
+    /// after it are clustered as they would have been without a restart.
+    pub fn remember(
+        &mut self,
+        item: &Item,
+        first_seen: DateTime<Utc>,
+        features: Features,
+        cluster: String,
+    ) {
+        self.expire(first_seen);
+        self.insert(item, first_seen, features, cluster);
+    }
+
+    /// The cluster of a new item (the id of the story's first report, or its own id), and
+    /// why. Items must come in the order they were first seen.
+    pub fn assign(
+        &mut self,
+        item: &Item,
+        first_seen: DateTime<Utc>,
+        features: Features,
+    ) -> (String, Joined) {
+        self.expire(first_seen);
+        let (cluster, joined) = self.best(item, &features);
+        let cluster = cluster.unwrap_or_else(|| item.item_id.clone());
+        self.insert(item, first_seen, features, cluster.clone());
+        (cluster, joined)
+    }
+
+    fn best(&self, item: &Item, features: &Features) -> (Option<String>, Joined) {
+        if let Some(url) = &item.url
+            && let Some((id, cluster)) = self.by_url.get(url)
+            && self
+                .live(*id)
+                .is_some_and(|e| close(e.published, item.published))
+        {
+            return (Some(cluster.clone()), Joined::SameUrl);
+        }
+        let n = self.entries.len().max(1) as f32;
+        let common = ((n * COMMON_SHARE) as usize).max(COMMON_MIN);
+        let idf = |df: usize| (1.0 + n / df.max(1) as f32).ln();
+        let mut scores: HashMap<u64, f32> = HashMap::new();
+        let mut norm = 0.0f32;
+        for &(hash, weight) in &features.items {
+            let Some(posting) = self.postings.get(&hash) else {
+                norm += (weight * idf(1)).powi(2);
+                continue;
+            };
+            let w = weight * idf(posting.len());
+            norm += w * w;
+            if posting.len() > common {
+                continue;
+            }
+            for &id in posting {
+                if let Some(entry) = self.live(id) {
+                    let theirs = entry
+                        .features
+                        .items
+                        .iter()
+                        .find(|(h, _)| *h == hash)
+                        .map_or(0.0, |(_, w)| *w);
+                    *scores.entry(id).or_default() += w * theirs * idf(posting.len());
+                }
+            }
+        }
+        let threshold = self.threshold.unwrap_or(THRESHOLD);
+        let mut best: Option<(f32, u64)> = None;
+        for (id, dot) in scores {
+            let Some(entry) = self.live(id) else { continue };
+            if !close(entry.published, item.published) {
+                continue;
+            }
+            let theirs = self.norm(&entry.features);
+            let cosine = dot / (norm.sqrt() * theirs).max(f32::EPSILON);
+            // Ties go to the earliest entry, so the result does not depend on hash order.
+            if cosine >= threshold
+                && best.is_none_or(|(s, b)| cosine > s || (cosine == s && id < b))
+            {
+                best = Some((cosine, id));
+            }
+        }
+        match best.and_then(|(s, id)| self.live(id).map(|e| (s, e))) {
+            Some((s, entry)) => (Some(entry.cluster.clone()), Joined::Similar(s)),
+            None => (None, Joined::New),
+        }
+    }
+
+    fn norm(&self, features: &Features) -> f32 {
+        let n = self.entries.len().max(1) as f32;
+        features
+            .items
+            .iter()
+            .map(|&(hash, weight)| {
+                let df = self.postings.get(&hash).map_or(1, VecDeque::len).max(1);
+                let w = weight * (1.0 + n / df as f32).ln();
+                w * w
+            })
+            .sum::<f32>()
+            .sqrt()
+    }
+
+    fn live(&self, id: u64) -> Option<&Entry> {
+        id.checked_sub(self.base)
+            .and_then(|i| self.entries.get(usize::try_from(i).ok()?))
+    }
+
+    fn insert(
+        &mut self,
+        item: &Item,
+        first_seen: DateTime<Utc>,
+        features: Features,
+        cluster: String,
+    ) {
+        let id = self.base + self.entries.len() as u64;
+        for &(hash, _) in &features.items {
+            self.postings.entry(hash).or_default().push_back(id);
+        }
+        if let Some(url) = &item.url {
+            self.by_url.insert(url.clone(), (id, cluster.clone()));
+        }
+        self.entries.push_back(Entry {
+            first_seen,
+            published: item.published,
+            cluster,
+            features,
+        });
+    }
+
+    /// Drops the entries first seen more than [`WINDOW`] before `now`, and their postings.
+    fn expire(&mut self, now: DateTime<Utc>) {
+        let mut dropped = false;
+        while self
+            .entries
+            .front()
+            .is_some_and(|e| now - e.first_seen > WINDOW)
+        {
+            if let Some(entry) = self.entries.pop_front() {
+                for (hash, _) in &entry.features.items {
+                    if let Some(posting) = self.postings.get_mut(hash) {
+                        if posting.front() == Some(&self.base) {
+                            posting.pop_front();
+                        }
+                        if posting.is_empty() {
+                            self.postings.remove(hash);
+                        }
+                    }
+                }
+            }
+            self.base += 1;
+            dropped = true;
+        }
+        if dropped {
+            let base = self.base;
+            self.by_url.retain(|_, (id, _)| *id >= base);
+        }
+    }
+}
+
+/// Whether two published times are close enough for one story.
+fn close(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    (a - b).abs() <= WINDOW
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use chrono::TimeZone;
+
+    fn item(id: &str, url: &str, title: &str, summary: &str, hours: i64) -> Item {
+        Item {
+            item_id: id.into(),
+            feed_id: "f".into(),
+            guid: None,
+            url: Some(url.into()),
+            title: title.into(),
+            summary: summary.into(),
+            body: summary.into(),
+            authors: vec![],
+            categories: vec![],
+            published: Utc.with_ymd_and_hms(2025, 7, 14, 0, 0, 0).unwrap()
+                + TimeDelta::hours(hours),
+            updated: None,
+            content_hash: String::new(),
+        }
+    }
+
+    fn run(c: &mut Clusterer, item: &Item) -> String {
+        let x = Extractor::shipped().extract(item, None);
+        c.assign(item, item.published, Features::of(item, &x)).0
+    }
+
+    #[test]
+    fn rewrites_of_one_story_join_and_other_stories_do_not() {
+        let mut c = Clusterer::new();
+        let a = item(
+            "a",
+            "https://www.defense.gov/a",
+            "CDAO Announces Partnerships with Frontier AI Companies",
+            "The Chief Digital and Artificial Intelligence Office awarded Anthropic, Google, OpenAI and xAI contracts with a ceiling of $200 million each to develop agentic AI workflows.",
+            0,
+        );
+        let b = item(
+            "b",
+            "https://defensescoop.com/b",
+            "Pentagon taps Anthropic, Google, OpenAI and xAI for frontier AI work",
+            "The CDAO will award up to $200 million to each of four frontier AI companies for agentic workflows.",
+            5,
+        );
+        let other = item(
+            "c",
+            "https://www.gsa.gov/c",
+            "GSA adds Meta's Llama to OneGov",
+            "The General Services Administration signed a OneGov agreement with Meta for Llama models.",
+            6,
+        );
+        let later = item(
+            "d",
+            "https://example.com/d",
+            "Pentagon taps Anthropic, Google, OpenAI and xAI for frontier AI work",
+            "Months later, a different story with the same words.",
+            24 * 30,
+        );
+        assert_eq!(run(&mut c, &a), "a");
+        assert_eq!(run(&mut c, &b), "a");
+        assert_eq!(run(&mut c, &other), "c");
+        assert_eq!(run(&mut c, &later), "d", "outside the window");
+        assert_eq!(c.len(), 1, "the window dropped the old items");
+    }
+
+    #[test]
+    fn the_same_url_is_the_same_story() {
+        let mut c = Clusterer::new();
+        let a = item("a", "https://x.gov/1", "One title", "Words", 0);
+        let b = item("b", "https://x.gov/1", "Entirely different", "Other", 1);
+        assert_eq!(run(&mut c, &a), "a");
+        assert_eq!(run(&mut c, &b), "a");
+    }
+}

@@ -1,0 +1,529 @@
+//! What kind of document an item is: an award, a solicitation, a proposed rule, a hearing
+//! notice, a GAO report, a news story… Rules from the source first (a feed that declares
+//! `document_kind`, a news outlet's host), then cues in the text: the title first, then the
+//! feed's categories, then the opening of the summary. The first cue that fires decides, in an
+//! order that puts the most specific documents first (a "final rule" title beats the word
+//! "award" in it; a "request for information" beats "solicitation").
+
+use std::fmt;
+
+/// The kinds, as `kind:` values and facet labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Award,
+    Solicitation,
+    Rfi,
+    ProposedRule,
+    FinalRule,
+    Notice,
+    ExecutiveAction,
+    Hearing,
+    Testimony,
+    Report,
+    BillAction,
+    PressRelease,
+    News,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 13] = [
+        Kind::Award,
+        Kind::Solicitation,
+        Kind::Rfi,
+        Kind::ProposedRule,
+        Kind::FinalRule,
+        Kind::Notice,
+        Kind::ExecutiveAction,
+        Kind::Hearing,
+        Kind::Testimony,
+        Kind::Report,
+        Kind::BillAction,
+        Kind::PressRelease,
+        Kind::News,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Award => "award",
+            Kind::Solicitation => "solicitation",
+            Kind::Rfi => "rfi",
+            Kind::ProposedRule => "proposed_rule",
+            Kind::FinalRule => "final_rule",
+            Kind::Notice => "notice",
+            Kind::ExecutiveAction => "executive_action",
+            Kind::Hearing => "hearing",
+            Kind::Testimony => "testimony",
+            Kind::Report => "report",
+            Kind::BillAction => "bill_action",
+            Kind::PressRelease => "press_release",
+            Kind::News => "news",
+        }
+    }
+
+    /// A kind by its name; hyphens and spaces count as underscores ("final-rule").
+    pub fn parse(name: &str) -> Option<Kind> {
+        let name = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where an item comes from, as far as its kind is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A government site (.gov, .mil): its documents are what they say they are.
+    Official,
+    /// A news outlet: whatever it writes about, it is reporting.
+    Press,
+    /// Anything else (a company's newsroom, a blog).
+    Other,
+}
+
+/// Outlets whose items are journalism whatever their subject. Operators declare others with a
+/// feed's `document_kind = "news"`.
+const PRESS_HOSTS: &[&str] = &[
+    "fedscoop.com",
+    "defensescoop.com",
+    "nextgov.com",
+    "fcw.com",
+    "govexec.com",
+    "federalnewsnetwork.com",
+    "breakingdefense.com",
+    "defensenews.com",
+    "c4isrnet.com",
+    "washingtontechnology.com",
+    "govtech.com",
+    "meritalk.com",
+    "executivegov.com",
+    "govconwire.com",
+    "insidedefense.com",
+    "federaltimes.com",
+    "militarytimes.com",
+    "airandspaceforces.com",
+    "thedefensepost.com",
+    "theregister.com",
+    "reuters.com",
+    "apnews.com",
+    "bloomberg.com",
+    "politico.com",
+    "axios.com",
+    "thehill.com",
+    "nytimes.com",
+    "washingtonpost.com",
+    "wsj.com",
+    "cnbc.com",
+    "theverge.com",
+    "techcrunch.com",
+    "wired.com",
+    "arstechnica.com",
+    "venturebeat.com",
+    "zdnet.com",
+    "statescoop.com",
+    "route-fifty.com",
+    "route-fifty.org",
+    "federalregister.news",
+    "lawfaremedia.org",
+    "techpolicy.press",
+];
+
+fn source_of(url: Option<&str>) -> Source {
+    let Some(host) = url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    else {
+        return Source::Other;
+    };
+    let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    if host.ends_with(".gov") || host.ends_with(".mil") || host == "gov" {
+        Source::Official
+    } else if PRESS_HOSTS.iter().any(|d| under(d)) {
+        Source::Press
+    } else {
+        Source::Other
+    }
+}
+
+/// A cue: the kind it signals and the phrases (lowercase, matched as whole words) that do.
+type Cue = (Kind, &'static [&'static str]);
+
+/// In order: the first kind with a phrase in the text wins.
+const CUES: &[Cue] = &[
+    (
+        Kind::ProposedRule,
+        &[
+            "proposed rule",
+            "proposed rulemaking",
+            "notice of proposed rulemaking",
+            "advance notice of proposed",
+            "nprm",
+            "anprm",
+            "proposed regulation",
+            "proposed regulations",
+            "proposed amendments",
+        ],
+    ),
+    (
+        Kind::FinalRule,
+        &[
+            "final rule",
+            "interim final rule",
+            "direct final rule",
+            "final regulations",
+            "interim rule",
+            "final rule; correction",
+        ],
+    ),
+    (
+        Kind::ExecutiveAction,
+        &[
+            "executive order",
+            "presidential memorandum",
+            "national security memorandum",
+            "presidential action",
+            "memorandum for the heads of executive departments",
+            "memorandum for heads of executive departments",
+            "omb memo",
+            "omb memorandum",
+            "omb issues",
+            "omb releases",
+            "action plan",
+            "fact sheet: president",
+            "proclamation",
+        ],
+    ),
+    (
+        Kind::Testimony,
+        &[
+            "testimony of",
+            "testimony before",
+            "written testimony",
+            "statement for the record",
+            "statement of",
+            "testifies before",
+            "testified before",
+            "transcript",
+            "prepared remarks",
+        ],
+    ),
+    (
+        Kind::Hearing,
+        &[
+            "hearing",
+            "hearings",
+            "markup",
+            "mark-up",
+            "business meeting",
+            "field hearing",
+            "roundtable",
+        ],
+    ),
+    (
+        Kind::Rfi,
+        &[
+            "request for information",
+            "requests for information",
+            "rfi",
+            "request for comment",
+            "request for comments",
+            "requests for comment",
+            "requests comment",
+            "seeks comment",
+            "seeks public comment",
+            "seeks public input",
+            "seeks input",
+            "request for public comment",
+        ],
+    ),
+    (
+        Kind::Solicitation,
+        &[
+            "request for proposals",
+            "request for proposal",
+            "rfp",
+            "rfq",
+            "request for quote",
+            "request for quotes",
+            "request for quotation",
+            "sources sought",
+            "broad agency announcement",
+            "baa",
+            "commercial solutions opening",
+            "presolicitation",
+            "pre-solicitation",
+            "combined synopsis/solicitation",
+            "solicitation",
+            "industry day",
+            "call for proposals",
+            "funding opportunity",
+            "notice of funding opportunity",
+            "challenge",
+        ],
+    ),
+    (
+        Kind::Report,
+        &[
+            "gao report",
+            "gao-",
+            "report to congressional",
+            "inspector general",
+            "oig report",
+            "audit",
+            "audit of",
+            "evaluation of",
+            "crs report",
+            "cbo report",
+            "report finds",
+            "report says",
+            "annual report",
+            "use case inventory",
+            "report on",
+            "recommendations to",
+        ],
+    ),
+    (
+        Kind::BillAction,
+        &[
+            "introduces bill",
+            "introduce bill",
+            "introduced bill",
+            "introduces bipartisan",
+            "introduces legislation",
+            "introduced legislation",
+            "introduce legislation",
+            "bill introduced",
+            "bill would",
+            "passes bill",
+            "passed the",
+            "passes the",
+            "signed into law",
+            "h.r.",
+            "act of 20",
+            "ndaa",
+            "national defense authorization act",
+            "amendment to",
+            "reintroduce",
+            "reintroduces",
+        ],
+    ),
+    (
+        Kind::Award,
+        &[
+            "awarded",
+            "awards",
+            "award",
+            "task order",
+            "delivery order",
+            "wins contract",
+            "won a contract",
+            "onegov agreement",
+            "onegov deal",
+            "enterprise agreement",
+            "other transaction agreement",
+            "contract modification",
+            "selected for",
+            "selects",
+            "idiq",
+            "blanket purchase agreement",
+        ],
+    ),
+    (
+        Kind::Notice,
+        &[
+            "notice of",
+            "notice:",
+            "meeting notice",
+            "public meeting",
+            "privacy act of 1974",
+            "system of records",
+            "information collection",
+            "agency information collection activities",
+            "notice of availability",
+            "sunshine act",
+            "charter renewal",
+            "advisory committee",
+            "federal advisory committee",
+        ],
+    ),
+];
+
+/// The kind of an item, given the kind its feed declares (if any).
+pub fn classify(
+    declared: Option<Kind>,
+    url: Option<&str>,
+    title: &str,
+    categories: &[String],
+    summary: &str,
+) -> Kind {
+    if let Some(kind) = declared {
+        return kind;
+    }
+    let source = source_of(url);
+    if source == Source::Press {
+        return Kind::News;
+    }
+    let title = title.to_lowercase();
+    let categories = categories.join(" \u{1f} ").to_lowercase();
+    let lead = lead(summary).to_lowercase();
+    for text in [&title, &categories, &lead] {
+        if let Some(kind) = cue(text, source) {
+            return kind;
+        }
+    }
+    match source {
+        Source::Official => Kind::PressRelease,
+        _ if has_phrase(&lead, "announced") || has_phrase(&lead, "today announced") => {
+            Kind::PressRelease
+        }
+        _ => Kind::News,
+    }
+}
+
+/// The opening of a summary: what it is usually says up front, and later sentences mention
+/// other documents ("…following last year's executive order").
+fn lead(summary: &str) -> &str {
+    const LEAD: usize = 300;
+    if summary.len() <= LEAD {
+        return summary;
+    }
+    let mut end = LEAD;
+    while !summary.is_char_boundary(end) {
+        end -= 1;
+    }
+    &summary[..end]
+}
+
+fn cue(text: &str, source: Source) -> Option<Kind> {
+    CUES.iter()
+        // An official site's "notice" is a notice; elsewhere the word is too common.
+        .filter(|(kind, _)| *kind != Kind::Notice || source == Source::Official)
+        .find(|(_, phrases)| phrases.iter().any(|p| has_phrase(text, p)))
+        .map(|(kind, _)| *kind)
+}
+
+/// Whether `phrase` occurs in `text` with no letter or digit right before or after it.
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric();
+    // A phrase that ends in punctuation ("gao-", "h.r.") is complete at its end.
+    let open_end = phrase.as_bytes().last().is_some_and(|&b| !word(b));
+    text.match_indices(phrase).any(|(start, m)| {
+        let end = start + m.len();
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        !before.is_some_and(word) && (open_end || !bytes.get(end).copied().is_some_and(word))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(url: &str, title: &str, summary: &str) -> Kind {
+        classify(None, Some(url), title, &[], summary)
+    }
+
+    #[test]
+    fn a_declared_kind_wins_and_names_round_trip() {
+        assert_eq!(
+            classify(Some(Kind::Award), None, "Hearing on AI", &[], ""),
+            Kind::Award
+        );
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+        }
+        assert_eq!(Kind::parse("Final-Rule"), Some(Kind::FinalRule));
+        assert_eq!(Kind::parse("memo"), None);
+    }
+
+    #[test]
+    fn press_outlets_report_whatever_they_cover() {
+        assert_eq!(
+            kind(
+                "https://fedscoop.com/gsa-onegov-openai/",
+                "GSA awards OpenAI a OneGov deal",
+                ""
+            ),
+            Kind::News
+        );
+    }
+
+    #[test]
+    fn official_documents_by_their_cues() {
+        let gov = "https://www.federalregister.gov/documents/2024/09/11/2024-20529/x";
+        assert_eq!(
+            kind(
+                gov,
+                "Establishment of Reporting Requirements",
+                "Proposed rule."
+            ),
+            Kind::ProposedRule
+        );
+        assert_eq!(
+            kind(
+                gov,
+                "Framework for AI Diffusion",
+                "Interim final rule; request for comments."
+            ),
+            Kind::FinalRule
+        );
+        assert_eq!(
+            kind(
+                "https://www.whitehouse.gov/x",
+                "Removing Barriers to American Leadership in AI",
+                "By the authority vested in me… it is hereby ordered: this executive order"
+            ),
+            Kind::ExecutiveAction
+        );
+        assert_eq!(
+            kind(
+                "https://sam.gov/opp/1/view",
+                "Sources Sought: Generative AI Pilot",
+                ""
+            ),
+            Kind::Solicitation
+        );
+        assert_eq!(
+            kind(
+                "https://www.defense.gov/News/Contracts/",
+                "Contracts For July 14, 2025",
+                "Anthropic PBC, San Francisco, California, was awarded a $200,000,000 other transaction agreement"
+            ),
+            Kind::Award
+        );
+        assert_eq!(
+            kind(
+                "https://www.commerce.senate.gov/2025/5/x",
+                "Full Committee Hearing: Winning the AI Race",
+                ""
+            ),
+            Kind::Hearing
+        );
+        assert_eq!(
+            kind(
+                "https://www.gsa.gov/about-us/newsroom/x",
+                "GSA launches USAi",
+                "GSA today launched a platform"
+            ),
+            Kind::PressRelease
+        );
+    }
+
+    #[test]
+    fn cues_are_whole_words() {
+        assert!(!has_phrase("a baar", "baa"));
+        assert!(has_phrase("the baa closes", "baa"));
+        assert!(has_phrase("see gao-24-105980", "gao-"));
+        assert!(!has_phrase("the hearings", "hearing"));
+        assert!(has_phrase("the hearing.", "hearing"));
+    }
+}
