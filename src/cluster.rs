@@ -35,6 +35,8 @@ pub const THRESHOLD: f32 = 0.42;
 const COMMON_SHARE: f32 = 0.05;
 /// …unless the window is small, where shares mean little.
 const COMMON_MIN: usize = 40;
+/// …and never longer than this, however large the window.
+const MAX_POSTING_SCAN: usize = 200;
 
 /// Words that carry no story.
 const STOPWORDS: &[&str] = &[
@@ -218,13 +220,39 @@ fn lead(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// One earlier item in the window.
+/// Features weighted for one comparison, sorted by hash so two vectors merge in one pass.
+#[derive(Debug)]
+struct Vector {
+    items: Vec<(u64, f32)>,
+    norm: f32,
+}
+
+impl Vector {
+    fn cosine(&self, other: &Vector) -> f32 {
+        let (a, b) = (&self.items, &other.items);
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot / (self.norm * other.norm).max(f32::EPSILON)
+    }
+}
+
+/// One earlier item in the window, weighted as the window stood when it arrived.
 #[derive(Debug)]
 struct Entry {
     first_seen: DateTime<Utc>,
     published: DateTime<Utc>,
     cluster: String,
-    features: Features,
+    vector: Vector,
 }
 
 /// The clusters of the recent window, fed items in store order.
@@ -309,46 +337,31 @@ impl Clusterer {
         {
             return (Some(cluster.clone()), Joined::SameUrl);
         }
-        let n = self.entries.len().max(1) as f32;
-        let common = ((n * COMMON_SHARE) as usize).max(COMMON_MIN);
-        let idf = |df: usize| (1.0 + n / df.max(1) as f32).ln();
-        let mut scores: HashMap<u64, f32> = HashMap::new();
-        let mut norm = 0.0f32;
-        for &(hash, weight) in &features.items {
-            let Some(posting) = self.postings.get(&hash) else {
-                norm += (weight * idf(1)).powi(2);
-                continue;
-            };
-            let w = weight * idf(posting.len());
-            norm += w * w;
-            if posting.len() > common {
-                continue;
-            }
-            for &id in posting {
-                if let Some(entry) = self.live(id) {
-                    let theirs = entry
-                        .features
-                        .items
-                        .iter()
-                        .find(|(h, _)| *h == hash)
-                        .map_or(0.0, |(_, w)| *w);
-                    *scores.entry(id).or_default() += w * theirs * idf(posting.len());
-                }
+        let mine = self.weigh(features);
+        // Candidates share at least one rare feature: a story's reports always do (its
+        // vendors, amounts, identifiers, unusual headline words), and rare postings are short,
+        // so an item costs the same however full the window is.
+        let mut candidates: Vec<u64> = Vec::new();
+        for &(hash, _) in &mine.items {
+            if let Some(posting) = self.postings.get(&hash)
+                && posting.len() <= self.rare_limit()
+            {
+                candidates.extend(posting.iter().copied());
             }
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let threshold = self.threshold.unwrap_or(THRESHOLD);
         let mut best: Option<(f32, u64)> = None;
-        for (id, dot) in scores {
+        // In id order, and only a strictly better score replaces the best: ties go to the
+        // earliest item, whatever the order of hashes.
+        for id in candidates {
             let Some(entry) = self.live(id) else { continue };
             if !close(entry.published, item.published) {
                 continue;
             }
-            let theirs = self.norm(&entry.features);
-            let cosine = dot / (norm.sqrt() * theirs).max(f32::EPSILON);
-            // Ties go to the earliest entry, so the result does not depend on hash order.
-            if cosine >= threshold
-                && best.is_none_or(|(s, b)| cosine > s || (cosine == s && id < b))
-            {
+            let cosine = mine.cosine(&entry.vector);
+            if cosine >= threshold && best.is_none_or(|(s, _)| cosine > s) {
                 best = Some((cosine, id));
             }
         }
@@ -358,18 +371,25 @@ impl Clusterer {
         }
     }
 
-    fn norm(&self, features: &Features) -> f32 {
+    /// The longest posting list that still makes its feature a candidate source.
+    fn rare_limit(&self) -> usize {
+        ((self.entries.len() as f32 * COMMON_SHARE) as usize).clamp(COMMON_MIN, MAX_POSTING_SCAN)
+    }
+
+    /// `features` weighted by how rare each is in the window now (IDF), sorted by hash.
+    fn weigh(&self, features: &Features) -> Vector {
         let n = self.entries.len().max(1) as f32;
-        features
+        let mut items: Vec<(u64, f32)> = features
             .items
             .iter()
             .map(|&(hash, weight)| {
-                let df = self.postings.get(&hash).map_or(1, VecDeque::len).max(1);
-                let w = weight * (1.0 + n / df as f32).ln();
-                w * w
+                let df = self.postings.get(&hash).map_or(0, VecDeque::len).max(1);
+                (hash, weight * (1.0 + n / df as f32).ln())
             })
-            .sum::<f32>()
-            .sqrt()
+            .collect();
+        items.sort_unstable_by_key(|&(h, _)| h);
+        let norm = items.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        Vector { items, norm }
     }
 
     fn live(&self, id: u64) -> Option<&Entry> {
@@ -388,6 +408,7 @@ impl Clusterer {
         for &(hash, _) in &features.items {
             self.postings.entry(hash).or_default().push_back(id);
         }
+        let vector = self.weigh(&features);
         if let Some(url) = &item.url {
             self.by_url.insert(url.clone(), (id, cluster.clone()));
         }
@@ -395,7 +416,7 @@ impl Clusterer {
             first_seen,
             published: item.published,
             cluster,
-            features,
+            vector,
         });
     }
 
@@ -408,7 +429,7 @@ impl Clusterer {
             .is_some_and(|e| now - e.first_seen > WINDOW)
         {
             if let Some(entry) = self.entries.pop_front() {
-                for (hash, _) in &entry.features.items {
+                for (hash, _) in &entry.vector.items {
                     if let Some(posting) = self.postings.get_mut(hash) {
                         if posting.front() == Some(&self.base) {
                             posting.pop_front();

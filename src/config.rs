@@ -437,6 +437,24 @@ mod tests {
     }
 
     #[test]
+    fn agency_and_org_entries_extend_the_shipped_lists() {
+        let s = load(
+            "[[agency]]\nname = \"Tennessee Valley Authority\"\nacronyms = [\"TVA\"]\n\n\
+             [[org]]\nname = \"Palantir\"\naliases = [\"Palantir USG\"]\n",
+        )
+        .unwrap();
+        let (agencies, orgs) = s.extractor.extensions();
+        assert_eq!((agencies.len(), orgs.len()), (1, 1));
+        assert!(load("").unwrap().extractor.extensions().0.is_empty());
+        let err = load("[[org]]\nname = \"\"\n").unwrap_err().to_string();
+        assert!(err.contains("key `org`"), "{err}");
+        let err = load("[[agency]]\nname = \"X\"\nnickname = \"Y\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `nickname`"), "{err}");
+    }
+
+    #[test]
     fn topic_entries_add_replace_and_errors_name_the_topic() {
         let s = load("").unwrap();
         assert_eq!(s.topics, Topics::default());

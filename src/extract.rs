@@ -62,12 +62,19 @@ impl Extractor {
         (&self.extensions.0, &self.extensions.1)
     }
 
-    /// An extractor that finds nothing and calls everything news: the baseline the pipeline
-    /// bench measures extraction against.
+    /// An extractor that finds nothing and calls everything news, with which the indexer
+    /// neither clusters nor records facts: the baseline the pipeline bench measures
+    /// extraction and clustering against.
     pub fn disabled() -> Extractor {
         let mut none = (*Extractor::shipped()).clone();
         none.enabled = false;
         none
+    }
+
+    /// Whether it extracts at all ([`Extractor::disabled`] does not, nor do clusters and
+    /// facts get recorded with it).
+    pub fn enabled(&self) -> bool {
+        self.enabled
     }
 
     /// Everything extraction finds in `item`, whose feed declares `declared` as the kind of
@@ -236,6 +243,7 @@ mod tests {
                 name: "Acme Robotics".into(),
                 aliases: vec![],
                 acronyms: vec!["ACR".into()],
+                exclude: vec![],
             }],
         )
         .unwrap();
@@ -245,6 +253,7 @@ mod tests {
             name: " ".into(),
             aliases: vec![],
             acronyms: vec![],
+            exclude: vec![],
         };
         let err = Extractor::with(&[bad], &[]).unwrap_err();
         assert!(err.contains("[[agency]]"), "{err}");

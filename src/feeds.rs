@@ -450,6 +450,19 @@ mod tests {
             ok[0].schedule.as_ref().unwrap().to_string(),
             "*/15 9-17 * * 1-5"
         );
+        let err =
+            parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ndocument_kind = \"memo\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("feed a: field `document_kind`") && err.contains("final_rule"),
+            "{err}"
+        );
+        let ok = parse(
+            "[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ndocument_kind = \"final-rule\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok[0].document_kind, Some(crate::extract::Kind::FinalRule));
         let err = parse("[[feed]]\nid = \"a\"\nurl = \"https://x.test/\"\ncolour = 1\n")
             .unwrap_err()
             .to_string();

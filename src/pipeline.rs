@@ -195,17 +195,19 @@ impl<'a> Indexer<'a> {
                 .iter()
                 .map(|s| self.extractor.extract(&s.item, s.document_kind))
                 .collect();
-            let clusterer = match &mut self.clusterer {
-                Some(clusterer) => clusterer,
-                None => {
-                    self.clusterer
-                        .insert(resume_clusters(store, self.staged, &self.extractor)?)
+            if self.extractor.enabled() {
+                let clusterer = match &mut self.clusterer {
+                    Some(clusterer) => clusterer,
+                    None => {
+                        self.clusterer
+                            .insert(resume_clusters(store, self.staged, &self.extractor)?)
+                    }
+                };
+                for (stored, facts) in batch.iter().zip(&mut extracted) {
+                    let features = Features::of(&stored.item, facts);
+                    let (cluster, _) = clusterer.assign(&stored.item, stored.first_seen, features);
+                    facts.cluster = Some(cluster);
                 }
-            };
-            for (stored, facts) in batch.iter().zip(&mut extracted) {
-                let features = Features::of(&stored.item, facts);
-                let (cluster, _) = clusterer.assign(&stored.item, stored.first_seen, features);
-                facts.cluster = Some(cluster);
             }
             let topics = self.matcher.match_extracted(&batch, &extracted)?;
             let tagged: Vec<(u64, &[String])> = batch
@@ -214,9 +216,11 @@ impl<'a> Indexer<'a> {
                 .map(|(stored, names)| (stored.seq, names.as_slice()))
                 .collect();
             store.set_item_topics(&tagged)?;
-            let facts: Vec<(u64, &Extracted)> =
-                batch.iter().map(|s| s.seq).zip(&extracted).collect();
-            store.set_item_facts(&facts)?;
+            if self.extractor.enabled() {
+                let facts: Vec<(u64, &Extracted)> =
+                    batch.iter().map(|s| s.seq).zip(&extracted).collect();
+                store.set_item_facts(&facts)?;
+            }
             self.index.upsert_extracted(&batch, &topics, &extracted)?;
             self.staged = last_seq;
             staged += batch.len();
@@ -522,6 +526,53 @@ mod tests {
         assert_eq!(count(&index, "delta"), 1);
         assert_eq!(count(&index, "alpha"), 1, "not duplicated");
         assert_eq!(index.last_indexed_seq().unwrap(), 2);
+    }
+
+    /// Facts reach the store as items are indexed, and a new indexer (a restart) resumes the
+    /// story window: a later report of a story joins the cluster of one indexed before it,
+    /// and a reindex gives every item the same cluster again.
+    #[test]
+    fn clusters_resume_after_a_restart_and_a_reindex_gives_the_same_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = (
+            "a",
+            "GSA signs OneGov agreement with Anthropic for Claude at $1 per agency",
+        );
+        let mut store = store_items(dir.path(), &[first]);
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        let (topics, x) = (Topics::default(), Extractor::shipped());
+        sync_index(&mut store, &mut index, &topics, &x).unwrap();
+        let facts = |store: &Store, n: usize| {
+            let id = &store.items_after(0, 10).unwrap()[n].item.item_id;
+            store.item_facts(id).unwrap().unwrap()
+        };
+        let a = facts(&store, 0);
+        assert_eq!(a.kind, crate::extract::Kind::Award);
+
+        let second = (
+            "b",
+            "Anthropic OneGov agreement with GSA brings Claude to agencies for $1 per agency",
+        );
+        let mut store = store_items(dir.path(), &[first, second]);
+        sync_index(&mut store, &mut index, &topics, &x).unwrap();
+        let b = facts(&store, 1);
+        assert_eq!(
+            b.cluster, a.cluster,
+            "the second report joins the first's story"
+        );
+        let unrelated = ("c", "NIST releases draft guidance on AI red-teaming");
+        let mut store = store_items(dir.path(), &[first, second, unrelated]);
+        sync_index(&mut store, &mut index, &topics, &x).unwrap();
+        assert_ne!(facts(&store, 2).cluster, a.cluster);
+
+        rebuild_index(&mut store, &mut index, &topics, &x).unwrap();
+        assert_eq!(facts(&store, 1).cluster, a.cluster);
+        let hits = hits(&index, "anthropic");
+        assert_eq!(hits.len(), 2);
+        assert!(
+            hits.iter()
+                .all(|h| h.cluster == a.cluster && h.orgs == ["Anthropic"])
+        );
     }
 
     /// An item is tagged as it is indexed, in the store and the index alike; an update that

@@ -168,20 +168,104 @@ pub const DEFAULT_TOPIC_NAMES: &[&str] = &[
     "security",
 ];
 
+/// What makes an item about AI: the words for it, its kinds of systems, and the products,
+/// model makers and offices that only exist for it.
+const AI_QUERY: &[&str] = &[
+    "ai",
+    "\"artificial intelligence\"",
+    "\"machine learning\"",
+    "\"deep learning\"",
+    "\"neural network\"",
+    "\"neural networks\"",
+    "genai",
+    "llm",
+    "llms",
+    "\"language model\"",
+    "\"language models\"",
+    "\"foundation model\"",
+    "\"foundation models\"",
+    "\"frontier model\"",
+    "\"frontier models\"",
+    "chatbot",
+    "chatbots",
+    "agentic",
+    "\"computer vision\"",
+    "\"facial recognition\"",
+    "\"face recognition\"",
+    "biometric",
+    "biometrics",
+    "algorithm",
+    "algorithms",
+    "algorithmic",
+    "\"automated decision\"",
+    "deepfake",
+    "deepfakes",
+    "autonomous",
+    "autonomy",
+    "chatgpt",
+    "gpt",
+    "openai",
+    "anthropic",
+    "claude",
+    "gemini",
+    "llama",
+    "copilot",
+    "grok",
+    "xai",
+    "palantir",
+    "\"scale ai\"",
+    "maven",
+    "cdao",
+    "\"data center\"",
+    "\"data centers\"",
+    "semiconductor",
+    "semiconductors",
+    "gpu",
+    "gpus",
+    "nvidia",
+    "\"advanced computing\"",
+];
+
 /// The topics govwatch ships, for government-AI policy. Each query names the forms the thing
 /// takes in headlines and announcements; tests in `tests/topics.rs` hold each one to
 /// headlines it must match and near misses it must not.
 pub fn default_topics() -> Vec<Topic> {
-    let topic = |name: &str, description: &str, query: &[&str]| Topic {
-        name: name.to_owned(),
-        description: description.to_owned(),
-        query: query.join(" OR "),
+    // Each topic is about AI in government: the forms below, or the document kind extraction
+    // found, in an item that is about AI at all (the feeds are broad: all of GAO, every
+    // committee hearing, every DoD contract).
+    // Entries starting with `NOT ` leave out documents of other kinds that merely mention
+    // the topic (a proposed rule citing an executive order is a rule, not executive action;
+    // a DoD award bulletin saying how the solicitation went is not a solicitation).
+    let topic = |name: &str, description: &str, query: &[&str]| {
+        let (not, any): (Vec<&str>, Vec<&str>) = query.iter().partition(|q| q.starts_with("NOT "));
+        let not: Vec<&str> = not.iter().map(|q| &q["NOT ".len()..]).collect();
+        let mut query = format!("({}) AND ({})", AI_QUERY.join(" OR "), any.join(" OR "));
+        if !not.is_empty() {
+            query.push_str(&format!(" AND NOT ({})", not.join(" OR ")));
+        }
+        Topic {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            query,
+        }
     };
     vec![
         topic(
             "contracts",
             "Contract awards: task and delivery orders, OTAs, IDIQs, BPAs, dollar values",
             &[
+                "kind:award",
+                "NOT kind:solicitation",
+                "NOT kind:rfi",
+                "NOT kind:bill_action",
+                "\"enterprise agreement\"",
+                "\"enterprise deal\"",
+                "\"enterprise service agreement\"",
+                "\"prototype agreement\"",
+                "\"awarded agreement\"~3",
+                "\"awards agreement\"~3",
+                "\"multiple award schedule\"",
+                "OneGov",
                 // A bare "contract" would take in "social contract" and "muscles contract":
                 // only the award forms, within a few words of each other.
                 "\"award contract\"~3",
@@ -218,6 +302,8 @@ pub fn default_topics() -> Vec<Topic> {
             "hearings",
             "Congressional hearings, testimony, markups and nominations",
             &[
+                "kind:hearing",
+                "kind:testimony",
                 // "hearing" stems to "hear" ("hearing aid", "we hear"): only in phrases.
                 "\"committee hearing\"",
                 "\"subcommittee hearing\"",
@@ -251,6 +337,9 @@ pub fn default_topics() -> Vec<Topic> {
             "rules",
             "Proposed and final rules, RFIs, requests for comment",
             &[
+                "kind:proposed_rule",
+                "kind:final_rule",
+                "kind:rfi",
                 "\"proposed rule\"",
                 "\"proposed rules\"",
                 // "ruling" stems to "rule": a court's final ruling is not a final rule.
@@ -286,6 +375,14 @@ pub fn default_topics() -> Vec<Topic> {
             "executive",
             "Executive orders, OMB memos, guidance and strategies",
             &[
+                "kind:executive_action",
+                "NOT kind:proposed_rule",
+                "NOT kind:final_rule",
+                "NOT kind:rfi",
+                "NOT kind:report",
+                "NOT kind:bill_action",
+                "NOT kind:award",
+                "NOT kind:solicitation",
                 // Not "executive" alone: "executive summary", "chief executive".
                 "\"executive order\"",
                 "\"executive orders\"",
@@ -316,6 +413,10 @@ pub fn default_topics() -> Vec<Topic> {
             "procurement",
             "Solicitations: RFPs, RFQs, sources sought, BAAs, industry days",
             &[
+                "kind:solicitation",
+                "NOT kind:award",
+                "\"asks industry\"",
+                "\"industry input\"",
                 "\"request for proposals\"",
                 "\"request for proposal\"",
                 "RFP",
@@ -343,6 +444,10 @@ pub fn default_topics() -> Vec<Topic> {
             "legislation",
             "Bills and NDAA provisions",
             &[
+                "kind:bill_action",
+                "(markup AND (committee OR subcommittee OR bill OR act OR amendment))",
+                "\"executive session\"",
+                "\"business meeting\"",
                 // Not "bill" alone: Bill Gates, electricity bills, dollar bills.
                 "legislation",
                 "NDAA",
@@ -370,6 +475,8 @@ pub fn default_topics() -> Vec<Topic> {
             "oversight",
             "GAO, inspectors general, audits and congressional oversight",
             &[
+                "kind:report",
+                "NOT kind:bill_action",
                 "GAO",
                 "\"government accountability office\"",
                 "\"inspector general\"",
@@ -400,6 +507,11 @@ pub fn default_topics() -> Vec<Topic> {
                 "FedRAMP",
                 "OneGov",
                 "\"impact level\"",
+                "consortium",
+                "\"memorandum of understanding\"",
+                "\"signs agreement\"~3",
+                "\"signed agreement\"~3",
+                "\"signs agreements\"~3",
                 "((partnership OR partner OR partners OR partnering OR \"teams up\" OR \"team up\" OR collaboration OR alliance OR deal) \
                  AND (agency OR agencies OR federal OR pentagon OR \"department of defense\" OR DoD OR military OR army OR navy OR \"air force\" OR GSA OR \"government customers\" OR \"public sector\"))",
             ],

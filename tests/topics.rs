@@ -20,10 +20,12 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
             "Palantir lands $480 million Army contract for Maven",
             "Contract awarded to Scale AI for data labeling",
             "CDAO issues OTA to four frontier model makers",
-            "Navy places delivery order for predictive maintenance software",
+            "Navy places delivery order for AI predictive maintenance software",
         ],
         &[
             "Rethinking the social contract in the age of AI",
+            // Government, but not AI: the default topics are about AI in government.
+            "Navy awards $2 billion contract for two destroyers",
             "Muscles contract faster under the new stimulation method",
             "Economists expect the economy to contract in the fourth quarter",
             "Contractor blogs about life on a military base",
@@ -41,10 +43,10 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
             "OpenAI CEO testifies before Congress on AI regulation",
             "Testimony of the CDAO before the Armed Services Committee",
             "Committee markup of the AI Accountability Act",
-            "Senate holds confirmation hearing for OSTP director nominee",
+            "Senate holds confirmation hearing for OSTP director nominee on AI policy",
             "Judiciary committee to hold a hearing on deepfakes",
-            "Nominee for CISA director faces Senate questions",
-            "Senate confirms new federal chief information officer",
+            "Nominee for CISA director faces Senate questions on AI threats",
+            "Senate confirms new federal chief AI officer",
         ],
         &[
             "New AI hearing aids filter background noise",
@@ -63,8 +65,8 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
             "FCC proposed rule would require AI disclosure in political ads",
             "HHS issues final rule on algorithmic discrimination in health care",
             "Commerce publishes interim final rule on AI chip exports",
-            "NTIA request for information on open-weight models",
-            "FTC opens rulemaking on commercial surveillance",
+            "NTIA request for information on open-weight AI models",
+            "FTC opens rulemaking on commercial surveillance algorithms",
             "Copyright Office seeks public comment on AI training",
             "Agency extends comment period for AI procurement rule",
             "OMB issues RFI on federal AI use",
@@ -115,7 +117,7 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
             "DARPA broad agency announcement on AI assurance",
             "Space Force draft solicitation for AI data platform draws vendor questions",
             "Navy to hold industry day on machine learning",
-            "Agency posts presolicitation notice on SAM.gov",
+            "Agency posts presolicitation notice on SAM.gov for AI services",
         ],
         &[
             "Man charged with solicitation of a minor",
@@ -181,7 +183,7 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
             "OpenAI partners with Pentagon on cybersecurity",
             "Microsoft brings GPT models to Azure Government",
             "Google Public Sector teams up with state agencies on AI",
-            "Model maker achieves FedRAMP High authorization",
+            "AI model maker achieves FedRAMP High authorization",
             "GSA announces OneGov deal with AI vendor",
             "xAI partnership with Department of Defense announced",
             "Meta makes Llama available to federal agencies through partnership",
@@ -201,7 +203,7 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
         "budget",
         &[
             "House Appropriations Committee boosts AI funding",
-            "Senate passes continuing resolution to avert shutdown",
+            "Senate passes continuing resolution that keeps AI programs funded",
             "Pentagon budget request seeks $1.8 billion for AI",
             "Omnibus spending bill includes AI provisions",
             "Defense spending package funds autonomous systems",
@@ -224,14 +226,14 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
         "security",
         &[
             "CISA warns of critical vulnerability in AI framework",
-            "Hackers breach federal contractor's network",
-            "Ransomware attack disrupts city services",
+            "Hackers breach federal contractor's AI platform",
+            "Ransomware attack disrupts city chatbot services",
             "Prompt injection flaw found in agency chatbot",
-            "Contractor loses security clearance over leak",
-            "Zero-day exploited in VPN appliances",
-            "Data breach exposes veterans' records",
-            "CVE-2026-1234 affects popular ML library",
-            "Cyberattack on water utility linked to foreign state",
+            "Contractor loses security clearance over leak of AI model weights",
+            "Zero-day exploited in AI-powered VPN appliances",
+            "Data breach at AI vendor exposes veterans' records",
+            "CVE-2026-1234 affects popular machine learning library",
+            "Cyberattack on water utility used AI-generated phishing",
         ],
         &[
             "Linus's security blanket goes to auction",
@@ -318,7 +320,7 @@ fn bodies_and_categories_count_and_order_is_kept() {
     let mut in_body = item(0, "Army news");
     in_body.item.body = "The Army awarded a $12 million contract to Acme AI.".into();
     let mut in_category = item(1, "Weekly roundup");
-    in_category.item.categories = vec!["Cybersecurity".into()];
+    in_category.item.categories = vec!["Cybersecurity".into(), "Artificial Intelligence".into()];
     let plain = item(2, "Nothing to see here");
     let matched = matcher.match_items(&[in_body, in_category, plain]).unwrap();
     assert_eq!(matched, [vec!["contracts"], vec!["security"], vec![]]);
@@ -439,7 +441,7 @@ fn polled_items_are_tagged_searchable_by_topic_and_counted() {
     assert_eq!(count_of(&counts, "budget"), (0, 0));
     let human = home.run(&["topics", "list"]);
     assert!(human.contains("Facial recognition"), "{human}");
-    assert!(human.contains("query: \"award contract\"~3 OR"), "{human}");
+    assert!(human.contains("\"award contract\"~3 OR"), "{human}");
 
     // The hearing is edited into an award; the social-contract essay is unchanged.
     server.state.set_dynamic(

@@ -459,7 +459,7 @@ mod tests {
                 let entry = Entry {
                     id: Some(format!("award-{n}")),
                     title: Some(format!(
-                        "Army awards ${n} million contract to Acme number {n}"
+                        "Army awards ${n} million AI contract to Acme number {n}"
                     )),
                     link: Some(format!("https://example.gov/awards/{n}")),
                     published: Some(at - Duration::minutes(n as i64)),
@@ -497,7 +497,7 @@ mod tests {
             assert!(dates.is_sorted_by(|a, b| a >= b), "newest first");
             assert_eq!(
                 &*sel.items[0].title,
-                "Army awards $0 million contract to Acme number 0"
+                "Army awards $0 million AI contract to Acme number 0"
             );
             let mut ids: Vec<&str> = sel.items.iter().map(|i| &*i.item_id).collect();
             ids.extend(sel.counted.iter().map(|c| &*c.item_id));

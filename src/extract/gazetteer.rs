@@ -23,6 +23,11 @@ pub struct Entry {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub acronyms: Vec<String>,
+    /// Longer forms that contain a form of the name but are something else ("Meta-analysis",
+    /// "Oracle of Omaha"): matched in both automata and ignored, so the shorter form inside
+    /// them does not count.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,10 +69,10 @@ pub fn merge(mut base: Vec<Entry>, extra: &[Entry]) -> Vec<Entry> {
 pub struct Gazetteer {
     names: Vec<Arc<str>>,
     words: AhoCorasick,
-    /// Canonical name index of each alias pattern.
-    word_owner: Vec<usize>,
+    /// Canonical name index of each alias pattern; `None` for an excluded form.
+    word_owner: Vec<Option<usize>>,
     acronyms: AhoCorasick,
-    acronym_owner: Vec<usize>,
+    acronym_owner: Vec<Option<usize>>,
 }
 
 impl Gazetteer {
@@ -89,14 +94,20 @@ impl Gazetteer {
             for alias in entry.aliases.iter().chain(name_as_alias) {
                 if !alias.trim().is_empty() {
                     words.push(alias.trim().to_owned());
-                    word_owner.push(n);
+                    word_owner.push(Some(n));
                 }
             }
             for acronym in &entry.acronyms {
                 if !acronym.trim().is_empty() {
                     acronyms.push(acronym.trim().to_owned());
-                    acronym_owner.push(n);
+                    acronym_owner.push(Some(n));
                 }
+            }
+            for form in entry.exclude.iter().filter(|f| !f.trim().is_empty()) {
+                words.push(form.trim().to_owned());
+                word_owner.push(None);
+                acronyms.push(form.trim().to_owned());
+                acronym_owner.push(None);
             }
             names.push(Arc::from(entry.name.trim()));
         }
@@ -131,13 +142,17 @@ impl Gazetteer {
         };
         let mut hits: Vec<(usize, usize)> = Vec::new();
         for m in self.words.find_iter(text) {
-            if whole_word(m.start(), m.end()) {
-                hits.push((m.start(), self.word_owner[m.pattern().as_usize()]));
+            if let Some(owner) = self.word_owner[m.pattern().as_usize()]
+                && whole_word(m.start(), m.end())
+            {
+                hits.push((m.start(), owner));
             }
         }
         for m in self.acronyms.find_iter(text) {
-            if whole_word(m.start(), m.end()) {
-                hits.push((m.start(), self.acronym_owner[m.pattern().as_usize()]));
+            if let Some(owner) = self.acronym_owner[m.pattern().as_usize()]
+                && whole_word(m.start(), m.end())
+            {
+                hits.push((m.start(), owner));
             }
         }
         hits.sort_unstable();
@@ -234,6 +249,8 @@ mod tests {
         );
         for text in [
             "a meta-analysis at scale",
+            "Meta-analysis finds little effect",
+            "The Oracle of Omaha warns",
             "the XAI field of explainable AI",
             "scale ai use",
         ] {
@@ -249,11 +266,13 @@ mod tests {
                 name: "Department of Defense".into(),
                 aliases: vec!["Fort Fumble".into()],
                 acronyms: vec![],
+                exclude: vec![],
             },
             Entry {
                 name: "Tennessee Valley Authority".into(),
                 aliases: vec![],
                 acronyms: vec!["TVA".into()],
+                exclude: vec![],
             },
         ];
         let g = Gazetteer::new(&merge(base, &extra)).unwrap();

@@ -6,6 +6,9 @@
 //! "award" in it; a "request for information" beats "solicitation").
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 /// The kinds, as `kind:` values and facet labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,6 +104,20 @@ const PRESS_HOSTS: &[&str] = &[
     "federalnewsnetwork.com",
     "breakingdefense.com",
     "defensenews.com",
+    "defenseone.com",
+    "federalnewsnetwork.com",
+    "insidehighered.com",
+    "statnews.com",
+    "semafor.com",
+    "theinformation.com",
+    "fortune.com",
+    "forbes.com",
+    "bbc.co.uk",
+    "bbc.com",
+    "cnn.com",
+    "npr.org",
+    "theguardian.com",
+    "ft.com",
     "c4isrnet.com",
     "washingtontechnology.com",
     "govtech.com",
@@ -154,15 +171,56 @@ fn source_of(url: Option<&str>) -> Source {
     }
 }
 
+/// Government hosts that publish only a few kinds of document: the kind they mostly publish,
+/// and whether it outranks the cues in an item's summary (a GAO page is a report even when its
+/// summary discusses an executive order; a Federal Register entry's summary says whether it is
+/// a rule, so there the summary goes first and the host only fills in).
+const HOST_KINDS: &[(&str, Kind, bool)] = &[
+    ("gao.gov", Kind::Report, true),
+    ("cbo.gov", Kind::Report, true),
+    ("oversight.gov", Kind::Report, true),
+    ("crsreports.congress.gov", Kind::Report, true),
+    ("federalregister.gov", Kind::Notice, false),
+    ("sam.gov", Kind::Solicitation, false),
+    ("docs.house.gov", Kind::Hearing, false),
+];
+
+fn host_kind(url: Option<&str>) -> Option<(Kind, bool)> {
+    let host = url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))?;
+    HOST_KINDS
+        .iter()
+        .find(|(domain, _, _)| host == *domain || host.ends_with(&format!(".{domain}")))
+        .map(|&(_, kind, strong)| (kind, strong))
+}
+
 /// A cue: the kind it signals and the phrases (lowercase, matched as whole words) that do.
-type Cue = (Kind, &'static [&'static str]);
+/// Where a cue counts: everywhere, or only on government sites (where "Notice of…",
+/// "Hearing" and "Audit" head documents of that kind, and elsewhere mean hearing aids and
+/// audit logs).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Any,
+    Official,
+}
+use Scope::{Any, Official};
+
+type Cue = (Kind, Scope, &'static [&'static str]);
 
 /// In order: the first kind with a phrase in the text wins.
 const CUES: &[Cue] = &[
     (
+        Kind::Notice,
+        Official,
+        &["withdrawal of proposed", "withdrawal of"],
+    ),
+    (
         Kind::ProposedRule,
+        Any,
         &[
             "proposed rule",
+            "proposed rules",
             "proposed rulemaking",
             "notice of proposed rulemaking",
             "advance notice of proposed",
@@ -175,6 +233,7 @@ const CUES: &[Cue] = &[
     ),
     (
         Kind::FinalRule,
+        Any,
         &[
             "final rule",
             "interim final rule",
@@ -185,8 +244,46 @@ const CUES: &[Cue] = &[
         ],
     ),
     (
-        Kind::ExecutiveAction,
+        Kind::Rfi,
+        Any,
         &[
+            "request for information",
+            "requests for information",
+            "rfi",
+            "notice of inquiry",
+            "request for comment",
+            "request for comments",
+            "requests for comment",
+            "requests comment",
+            "requests comments",
+            "request comments",
+            "invites comment",
+            "invites comments",
+            "seeks comment",
+            "seeks comments",
+            "seeks public comment",
+            "seeks public input",
+            "seek public input",
+            "seeking public input",
+            "seeks input",
+            "request for public comment",
+            "accepting public comments",
+            "accepting comments",
+            "seeking information",
+            "seeking factual information",
+            "petition for rulemaking",
+        ],
+    ),
+    (
+        Kind::ExecutiveAction,
+        Any,
+        &[
+            "by the authority vested in me",
+            "it is hereby ordered",
+            "fact sheet: president",
+            "fact sheet: vice president",
+            "memorandum m-",
+            "memo m-",
             "executive order",
             "presidential memorandum",
             "national security memorandum",
@@ -203,8 +300,23 @@ const CUES: &[Cue] = &[
         ],
     ),
     (
-        Kind::Testimony,
+        Kind::BillAction,
+        Any,
         &[
+            "completes markup",
+            "completed markup",
+            "votes to advance",
+            "voted to advance",
+            "ordered reported",
+            "into law",
+        ],
+    ),
+    (
+        Kind::Testimony,
+        Any,
+        &[
+            "s. hrg.",
+            "serial no.",
             "testimony of",
             "testimony before",
             "written testimony",
@@ -218,35 +330,35 @@ const CUES: &[Cue] = &[
     ),
     (
         Kind::Hearing,
+        Any,
         &[
-            "hearing",
-            "hearings",
-            "markup",
-            "mark-up",
-            "business meeting",
+            "committee hearing",
+            "subcommittee hearing",
+            "full committee hearing",
             "field hearing",
-            "roundtable",
+            "hearing entitled",
+            "hearing titled",
+            "hearing:",
+            "hearings to examine",
+            "nomination hearing",
+            "nominations hearing",
+            "confirmation hearing",
+            "will hold a hearing",
+            "holds hearing",
+            "committee markup",
+            "full committee markup",
+            "business meeting",
+            "executive session",
         ],
     ),
     (
-        Kind::Rfi,
-        &[
-            "request for information",
-            "requests for information",
-            "rfi",
-            "request for comment",
-            "request for comments",
-            "requests for comment",
-            "requests comment",
-            "seeks comment",
-            "seeks public comment",
-            "seeks public input",
-            "seeks input",
-            "request for public comment",
-        ],
+        Kind::Hearing,
+        Official,
+        &["hearing", "hearings", "markup", "mark-up", "roundtable"],
     ),
     (
         Kind::Solicitation,
+        Any,
         &[
             "request for proposals",
             "request for proposal",
@@ -267,37 +379,53 @@ const CUES: &[Cue] = &[
             "call for proposals",
             "funding opportunity",
             "notice of funding opportunity",
-            "challenge",
         ],
     ),
     (
+        Kind::Solicitation,
+        Official,
+        &["challenge", "prize competition"],
+    ),
+    (
         Kind::Report,
+        Any,
         &[
             "gao report",
             "gao-",
             "report to congressional",
             "inspector general",
             "oig report",
-            "audit",
-            "audit of",
-            "evaluation of",
             "crs report",
             "cbo report",
             "report finds",
             "report says",
-            "annual report",
             "use case inventory",
+        ],
+    ),
+    (
+        Kind::Report,
+        Official,
+        &[
+            "audit",
+            "audit of",
+            "evaluation of",
+            "annual report",
             "report on",
             "recommendations to",
         ],
     ),
     (
         Kind::BillAction,
+        Any,
         &[
             "introduces bill",
             "introduce bill",
             "introduced bill",
             "introduces bipartisan",
+            "introduce bipartisan",
+            "bipartisan bill",
+            "introduced the",
+            "introduce the",
             "introduces legislation",
             "introduced legislation",
             "introduce legislation",
@@ -318,10 +446,9 @@ const CUES: &[Cue] = &[
     ),
     (
         Kind::Award,
+        Any,
         &[
             "awarded",
-            "awards",
-            "award",
             "task order",
             "delivery order",
             "wins contract",
@@ -331,14 +458,18 @@ const CUES: &[Cue] = &[
             "enterprise agreement",
             "other transaction agreement",
             "contract modification",
-            "selected for",
-            "selects",
             "idiq",
             "blanket purchase agreement",
         ],
     ),
     (
+        Kind::Award,
+        Official,
+        &["awards", "award", "selects", "selected for"],
+    ),
+    (
         Kind::Notice,
+        Official,
         &[
             "notice of",
             "notice:",
@@ -372,20 +503,24 @@ pub fn classify(
     if source == Source::Press {
         return Kind::News;
     }
-    let title = title.to_lowercase();
-    let categories = categories.join(" \u{1f} ").to_lowercase();
-    let lead = lead(summary).to_lowercase();
-    for text in [&title, &categories, &lead] {
+    if let Some(kind) = cue(title, source) {
+        return kind;
+    }
+    let host = host_kind(url);
+    if let Some((kind, true)) = host {
+        return kind;
+    }
+    let categories = categories.join(" \u{1f} ");
+    for text in [categories.as_str(), lead(summary)] {
         if let Some(kind) = cue(text, source) {
             return kind;
         }
     }
-    match source {
-        Source::Official => Kind::PressRelease,
-        _ if has_phrase(&lead, "announced") || has_phrase(&lead, "today announced") => {
-            Kind::PressRelease
-        }
-        _ => Kind::News,
+    match host {
+        Some((kind, _)) => kind,
+        // A government site's or a company's own page that is none of the above announces
+        // something; the news outlets were handled first.
+        None => Kind::PressRelease,
     }
 }
 
@@ -403,25 +538,62 @@ fn lead(summary: &str) -> &str {
     &summary[..end]
 }
 
-fn cue(text: &str, source: Source) -> Option<Kind> {
-    CUES.iter()
-        // An official site's "notice" is a notice; elsewhere the word is too common.
-        .filter(|(kind, _)| *kind != Kind::Notice || source == Source::Official)
-        .find(|(_, phrases)| phrases.iter().any(|p| has_phrase(text, p)))
-        .map(|(kind, _)| *kind)
+/// Every cue phrase in one automaton (a few hundred phrases: one pass over the text instead of
+/// one search per phrase), with the position in [`CUES`] of the kind each signals.
+struct Cues {
+    automaton: AhoCorasick,
+    /// Per pattern: its kind's priority (index in CUES) and whether it ends in punctuation.
+    patterns: Vec<(usize, bool)>,
 }
 
-/// Whether `phrase` occurs in `text` with no letter or digit right before or after it.
-fn has_phrase(text: &str, phrase: &str) -> bool {
+fn cues() -> &'static Cues {
+    static CUE_AUTOMATON: LazyLock<Cues> = LazyLock::new(|| {
+        let mut phrases = Vec::new();
+        let mut patterns = Vec::new();
+        for (priority, (_, _, list)) in CUES.iter().enumerate() {
+            for phrase in *list {
+                phrases.push(*phrase);
+                let open_end = phrase
+                    .as_bytes()
+                    .last()
+                    .is_some_and(|b| !b.is_ascii_alphanumeric());
+                patterns.push((priority, open_end));
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&phrases)
+            // The phrases are constants checked by the tests below.
+            .expect("the cue phrases build an automaton");
+        Cues {
+            automaton,
+            patterns,
+        }
+    });
+    &CUE_AUTOMATON
+}
+
+fn cue(text: &str, source: Source) -> Option<Kind> {
+    let cues = cues();
     let bytes = text.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric();
-    // A phrase that ends in punctuation ("gao-", "h.r.") is complete at its end.
-    let open_end = phrase.as_bytes().last().is_some_and(|&b| !word(b));
-    text.match_indices(phrase).any(|(start, m)| {
-        let end = start + m.len();
-        let before = start.checked_sub(1).map(|i| bytes[i]);
-        !before.is_some_and(word) && (open_end || !bytes.get(end).copied().is_some_and(word))
-    })
+    let mut best: Option<usize> = None;
+    for m in cues.automaton.find_overlapping_iter(text) {
+        let (priority, open_end) = cues.patterns[m.pattern().as_usize()];
+        if best.is_some_and(|b| b <= priority) {
+            continue;
+        }
+        if CUES[priority].1 == Official && source != Source::Official {
+            continue;
+        }
+        let before = m.start().checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(m.end()).copied();
+        if !before.is_some_and(word) && (open_end || !after.is_some_and(word)) {
+            best = Some(priority);
+        }
+    }
+    best.map(|p| CUES[p].0)
 }
 
 #[cfg(test)]
@@ -519,11 +691,22 @@ mod tests {
     }
 
     #[test]
-    fn cues_are_whole_words() {
-        assert!(!has_phrase("a baar", "baa"));
-        assert!(has_phrase("the baa closes", "baa"));
-        assert!(has_phrase("see gao-24-105980", "gao-"));
-        assert!(!has_phrase("the hearings", "hearing"));
-        assert!(has_phrase("the hearing.", "hearing"));
+    fn cues_are_whole_words_in_any_case() {
+        let official = Source::Official;
+        assert_eq!(cue("a baar opens", official), None);
+        assert_eq!(cue("The BAA closes", official), Some(Kind::Solicitation));
+        assert_eq!(cue("see gao-24-105980", official), Some(Kind::Report));
+        assert_eq!(cue("the hearings.", official), Some(Kind::Hearing));
+        assert_eq!(cue("unheard", official), None);
+        // The most specific kind wins wherever it is in the text.
+        assert_eq!(
+            cue("Hearing on the final rule", official),
+            Some(Kind::FinalRule)
+        );
+        assert_eq!(
+            cue("Withdrawal of Proposed Rules", official),
+            Some(Kind::Notice)
+        );
+        assert_eq!(cue("Notice of public meeting", Source::Other), None);
     }
 }
