@@ -28,7 +28,7 @@ use crate::model::Item;
 pub const WINDOW: TimeDelta = TimeDelta::hours(72);
 
 /// The least cosine similarity of two items' features for them to be one story.
-pub const THRESHOLD: f32 = 0.42;
+pub const THRESHOLD: f32 = 0.25;
 
 /// A feature carried by more than this share of the window's items says nothing about which
 /// story an item tells (and would make its posting list long); it is not a candidate source.

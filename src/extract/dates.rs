@@ -5,6 +5,13 @@
 //! received on or before", "will hold a hearing on", "Response Date:"). Publication, signing and
 //! effective dates are neither.
 //!
+//! A few cues stand elsewhere than just before their date. A date names the event it modifies
+//! ("ahead of the Committee's July 15 markup", "at its June 4 meeting"), looked for in the few
+//! words right after it. Testimony is dated by its hearing ("Testimony before the House Armed
+//! Services Subcommittee on Cyber, Information Technologies, and Innovation, March 22, 2024"),
+//! and a committee's action by the day it took it ("ordered reported by the Senate Committee on
+//! Commerce, Science, and Transportation on July 31, 2024"): those cues reach a longer clause.
+//!
 //! This runs on every ingested item, so the work follows the dates, not the text: one byte pass
 //! finds date-shaped text (a capitalized month name, digits with slashes or dashes) and returns
 //! at once when there is none. Cues are looked for only in the stretch of text just before each
@@ -19,8 +26,14 @@ use chrono::{Datelike, Days, NaiveDate};
 
 /// How far (in bytes) a cue reaches forward to the date it governs: about a clause.
 const REACH: usize = 90;
-/// How far back from a date cues are looked for: the reach plus the longest cue.
-const WINDOW: usize = REACH + 32;
+/// How far the cues that date a committee's business reach: past a committee's full name
+/// ("Subcommittee on Cyber, Information Technologies, and Innovation").
+const LONG_REACH: usize = 200;
+/// How far back from a date cues are looked for: the longest reach plus the longest cue.
+const WINDOW: usize = LONG_REACH + 32;
+/// How many words may stand between a date and the event noun it modifies: "the June 4 Senate
+/// Commerce Committee hearing".
+const NOUN_WORDS: usize = 5;
 /// How far a word such as "signed" or "effective" reaches: it describes only the date right
 /// after it, and a cue further back still governs a date beyond that.
 const NOT_REACH: usize = 24;
@@ -293,12 +306,15 @@ fn year_after(b: &[u8], e: usize) -> Option<(i32, usize)> {
 }
 
 /// The end of a time of day following a date that ends at `e`: ", at 2:30 PM", " 10:00 AM",
-/// " from 9 a.m.".
+/// " from 9 a.m.", " (10:00 AM)" as House committees list them.
 fn time_after(b: &[u8], e: usize) -> Option<usize> {
     let k = if b.get(e) == Some(&b',') { e + 1 } else { e };
     let mut k = skip_space(b, k);
     if k == e {
         return None;
+    }
+    if b.get(k) == Some(&b'(') {
+        return parenthesized_clock(b, k + 1);
     }
     if let Some(w) = ["at", "from"].iter().find(|w| starts_with_word(b, k, w)) {
         k = skip_space(b, k + w.len());
@@ -321,6 +337,18 @@ fn clock(b: &[u8], i: usize) -> Option<usize> {
         Some(end) => Some(end),
         None => minutes.then_some(j),
     }
+}
+
+/// The end of "10:00 AM)" or "2 p.m. ET)" at `i`, just inside an opening parenthesis.
+fn parenthesized_clock(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = clock(b, skip_space(b, i))?;
+    let k = skip_space(b, j);
+    let zone = alpha_end(b, k);
+    if zone > k && zone - k <= 8 && is_time_word(&b[k..zone]) {
+        j = zone;
+    }
+    let j = skip_space(b, j);
+    (b.get(j) == Some(&b')')).then_some(j + 1)
 }
 
 fn meridiem(b: &[u8], i: usize) -> Option<usize> {
@@ -513,6 +541,28 @@ enum Cue {
     By,
     /// "signed", "effective", "published": the date right after is neither.
     Not,
+    /// "comments", "responses": a deadline when a few words on "until", "through" or "by"
+    /// introduces the date ("accepting public comments on the draft until", "taking comments
+    /// through"), not "comments made on".
+    Submissions,
+    /// "testimony", "statement": an event when the date closes a phrase naming the committee
+    /// it was given before ("Statement before the Senate Committee on Commerce, Science, and
+    /// Transportation, February 25, 2025"). Reaches [`LONG_REACH`].
+    Testimony,
+    /// "ordered reported", "marked up": the committee's business, an event on the day "on"
+    /// introduces ("ordered reported by the Senate Committee on … on July 31, 2024"). Reaches
+    /// [`LONG_REACH`].
+    CommitteeAction,
+}
+
+impl Cue {
+    /// How far in bytes the cue reaches forward to its date.
+    fn reach(self) -> usize {
+        match self {
+            Cue::Testimony | Cue::CommitteeAction => LONG_REACH,
+            _ => REACH,
+        }
+    }
 }
 
 /// The cues, lowercase; matched without regard to case, at word edges, with runs of
@@ -603,6 +653,38 @@ const CUES: &[(&str, Cue)] = &[
     ("briefing", Cue::EventNoun),
     ("open house", Cue::EventNoun),
     ("information session", Cue::EventNoun),
+    ("executive session", Cue::EventNoun),
+    ("executive sessions", Cue::EventNoun),
+    ("open session", Cue::EventNoun),
+    ("closed session", Cue::EventNoun),
+    ("business meeting", Cue::EventNoun),
+    ("comment", Cue::Submissions),
+    ("comments", Cue::Submissions),
+    ("responses", Cue::Submissions),
+    ("feedback", Cue::Submissions),
+    ("input", Cue::Submissions),
+    ("submissions", Cue::Submissions),
+    ("applications", Cue::Submissions),
+    ("proposals", Cue::Submissions),
+    ("nominations", Cue::Submissions),
+    ("testimony", Cue::Testimony),
+    ("statement", Cue::Testimony),
+    ("statements", Cue::Testimony),
+    ("remarks", Cue::Testimony),
+    ("testified", Cue::Testimony),
+    ("testify", Cue::Testimony),
+    ("testifies", Cue::Testimony),
+    ("testifying", Cue::Testimony),
+    ("appeared", Cue::Testimony),
+    ("appears", Cue::Testimony),
+    ("appear", Cue::Testimony),
+    ("appearing", Cue::Testimony),
+    ("ordered reported", Cue::CommitteeAction),
+    ("ordered to be reported", Cue::CommitteeAction),
+    ("ordered favorably reported", Cue::CommitteeAction),
+    ("favorably reported", Cue::CommitteeAction),
+    ("reported favorably", Cue::CommitteeAction),
+    ("marked up", Cue::CommitteeAction),
     ("signed", Cue::Not),
     ("issued", Cue::Not),
     ("published", Cue::Not),
@@ -672,13 +754,33 @@ static CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the cue patterns build")
 });
 
-/// The event nouns alone: a committee listing line ("06/05/2025 10:00 AM") is an event only in
-/// an item that talks about a hearing or meeting.
+/// Words besides the event nouns that make an item about a hearing: "Witnesses:".
+const HEARING_WORDS: &[&str] = &["witness", "testimony", "testify"];
+/// Words that make an item about a committee's business, where a date with a weekday and a
+/// time lists its hearing or meeting: "Tuesday, May 16, 2023, 10:00 a.m., Dirksen Senate Office
+/// Building Room 226" under "Subcommittee on Privacy, Technology, and the Law". Without the
+/// weekday it is as likely a byline's timestamp.
+const COMMITTEE_WORDS: &[&str] = &["committee", "subcommittee"];
+
+/// How much an item talks about an event, for its listing lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mention {
+    Nothing,
+    Committee,
+    Event,
+}
+
+/// The event nouns, then [`HEARING_WORDS`], then [`COMMITTEE_WORDS`]: a listing line
+/// ("06/05/2025 10:00 AM") is an event only in an item that talks about a hearing, meeting or
+/// committee. Matched at the start of a word ("witnesses", "committees" too).
 static EVENT_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    let nouns = CUES.iter().filter(|(_, cue)| *cue == Cue::EventNoun);
+    let nouns = CUES
+        .iter()
+        .filter(|(_, cue)| *cue == Cue::EventNoun)
+        .map(|(pattern, _)| pattern);
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(nouns.map(|(pattern, _)| pattern))
+        .build(nouns.chain(HEARING_WORDS).chain(COMMITTEE_WORDS))
         // As above: a fixed list of short ASCII patterns.
         .expect("the event word patterns build")
 });
@@ -704,6 +806,9 @@ struct Cues<'a> {
     squeezed: Vec<u8>,
     origin: Vec<usize>,
     segment: Vec<Hit>,
+    /// Where a date named the event it modifies ("May 8 meeting"), in order: the cues there
+    /// are spent before they are found.
+    used: Vec<(usize, usize)>,
 }
 
 impl<'a> Cues<'a> {
@@ -715,7 +820,14 @@ impl<'a> Cues<'a> {
             squeezed: Vec::new(),
             origin: Vec::new(),
             segment: Vec::new(),
+            used: Vec::new(),
         }
+    }
+
+    /// Spends the cues in `start..end`, after every stretch scanned so far: the words from a
+    /// date to the noun it modifies.
+    fn spend(&mut self, start: usize, end: usize) {
+        self.used.push((start, end));
     }
 
     /// Finds the cues in the window before `at` that earlier calls have not scanned. A cue
@@ -743,6 +855,10 @@ impl<'a> Cues<'a> {
             }
         }
         drop_contained(&mut self.segment);
+        for hit in &mut self.segment {
+            let k = self.used.partition_point(|&(start, _)| start <= hit.start);
+            hit.spent = k > 0 && hit.start < self.used[k - 1].1;
+        }
         self.segment.sort_unstable_by_key(|h| (h.end, h.start));
         self.hits.extend_from_slice(&self.segment);
     }
@@ -773,10 +889,10 @@ impl<'a> Cues<'a> {
     /// than the start of its sentence `floor`.
     fn govern(&mut self, at: usize, floor: usize) -> Option<Class> {
         for hit in self.hits.iter_mut().rev() {
-            if hit.end + REACH < at {
+            if hit.end + LONG_REACH < at {
                 break;
             }
-            if hit.spent || hit.start < floor {
+            if hit.spent || hit.start < floor || hit.end + hit.cue.reach() < at {
                 continue;
             }
             if let Some(class) = governs(hit.cue, &self.text[hit.end..at]) {
@@ -815,6 +931,76 @@ fn governs(cue: Cue, gap: &[u8]) -> Option<Class> {
         Cue::EventNoun => introduces(gap).then_some(Class::Event),
         Cue::By => only_time(gap).then_some(Class::Deadline),
         Cue::Not => (gap.len() <= NOT_REACH).then_some(Class::Neither),
+        Cue::Submissions => submissions_until(gap).then_some(Class::Deadline),
+        Cue::Testimony => before_committee(gap).then_some(Class::Event),
+        Cue::CommitteeAction => last_word(gap)
+            .is_some_and(|(t, _)| t.eq_ignore_ascii_case(b"on"))
+            .then_some(Class::Event),
+    }
+}
+
+/// Whether the few words between "comments" (or "responses" …) and a date end in "until",
+/// "through" or "by", times of day aside: "comments on the draft until", "comments through
+/// 5 p.m. ET on", but not "comments made on".
+fn submissions_until(gap: &[u8]) -> bool {
+    /// A few words, then a time of day: "on the draft until 11:59 p.m. ET on Friday,".
+    const MOST_WORDS: usize = 16;
+    const FILLER: &[&str] = &["on", "at", "the", "close", "of", "business", "cob"];
+    let mut last = None;
+    for (n, t) in Tokens::new(gap).enumerate() {
+        if n == MOST_WORDS {
+            return false;
+        }
+        if !(is_weekday(t) || is_time_word(t) || is_one_of(t, FILLER)) {
+            last = Some(t);
+        }
+    }
+    last.is_some_and(|t| is_one_of(t, &["until", "till", "through", "thru", "by"]))
+}
+
+/// Whether the text between "testimony" (or "statement" …) and a date goes before a committee
+/// and closes with the date: "before the Senate Committee on Commerce, Science, and
+/// Transportation, " or "before the Committee on Armed Services on".
+fn before_committee(gap: &[u8]) -> bool {
+    const BODIES: &[&str] = &[
+        "committee",
+        "subcommittee",
+        "committees",
+        "subcommittees",
+        "commission",
+        "caucus",
+    ];
+    let mut before = false;
+    let mut committee = false;
+    for t in Tokens::new(gap) {
+        if t.eq_ignore_ascii_case(b"before") {
+            before = true;
+        } else if before && is_one_of(t, BODIES) {
+            committee = true;
+        }
+    }
+    committee && last_word(gap).is_some_and(|(t, closed)| closed || t.eq_ignore_ascii_case(b"on"))
+}
+
+/// The last word of `gap` (weekday names aside) and whether a comma or line break follows it.
+fn last_word(gap: &[u8]) -> Option<(&[u8], bool)> {
+    let mut tokens = Tokens::new(gap);
+    let mut last = None;
+    while let Some(t) = tokens.next() {
+        if !is_weekday(t) {
+            last = Some((t, tokens.i));
+        }
+    }
+    let (t, mut i) = last?;
+    let mut closed = false;
+    loop {
+        match tokens.separator_len(i) {
+            0 => return Some((t, closed)),
+            n => {
+                closed |= matches!(gap[i], b',' | b'\n');
+                i += n;
+            }
+        }
     }
 }
 
@@ -1015,22 +1201,40 @@ fn blank_line_before(b: &[u8], k: usize) -> bool {
 // Classifying and resolving
 // ---------------------------------------------------------------------------------------------
 
-/// What each date is. A date joined to the one before is what that one is; otherwise its cue
-/// decides, and failing a cue, a date with a time in an item about a hearing or meeting is a
-/// listing of that event.
+/// What each date is. A date joined to the one before is what that one is; otherwise the noun
+/// it modifies decides ("the May 8 hearing"), then its cue, and failing a cue, a date with a
+/// time in an item about a hearing, meeting or committee is a listing of that event. The noun
+/// comes first: in "due after the May 8 meeting, on May 22" the cue belongs to May 22.
 fn classify_all(b: &[u8], found: &[Found], links: &[Option<Link>]) -> Vec<Option<Class>> {
     let mut cues = Cues::new(b);
     let mut about_event = None;
     let mut classes: Vec<Option<Class>> = Vec::with_capacity(found.len());
-    for (date, link) in found.iter().zip(links) {
-        let class = if link.is_some() {
-            classes.last().copied().flatten()
+    for (k, (date, link)) in found.iter().zip(links).enumerate() {
+        let inherited = link.and(classes.last().copied().flatten());
+        let class = if inherited.is_some() {
+            inherited
+        } else if let Some((class, noun_end)) = noun_after(b, date) {
+            cues.spend(date.end, noun_end);
+            // "the June 4 and June 11 hearings": the dates before, joined to this one, are
+            // what it is. Each is set once, as only unset ones are.
+            let mut j = k;
+            while j > 0 && links[j].is_some() && classes[j - 1].is_none() {
+                classes[j - 1] = Some(class);
+                j -= 1;
+            }
+            Some(class)
+        } else if link.is_some() {
+            None
         } else {
             cues.scan_before(date.start);
             cues.govern(date.start, sentence_start(b, date.start))
                 .or_else(|| {
-                    let listed =
-                        date.timed && *about_event.get_or_insert_with(|| mentions_event(b));
+                    let listed = date.timed
+                        && match *about_event.get_or_insert_with(|| mentions_event(b)) {
+                            Mention::Event => true,
+                            Mention::Committee => weekday_before(b, date.start),
+                            Mention::Nothing => false,
+                        };
                     listed.then_some(Class::Event)
                 })
         };
@@ -1039,10 +1243,229 @@ fn classify_all(b: &[u8], found: &[Found], links: &[Option<Link>]) -> Vec<Option
     classes
 }
 
-fn mentions_event(b: &[u8]) -> bool {
-    EVENT_WORDS
-        .find_iter(b)
-        .any(|m| m.start() == 0 || !b[m.start() - 1].is_ascii_alphanumeric())
+/// Nouns that a date right before them gives the day of: "the May 8 hearing", "its June 4
+/// meeting", "the March 15 deadline".
+const NOUNS_AFTER: &[(&str, Class)] = &[
+    ("hearing", Class::Event),
+    ("hearings", Class::Event),
+    ("markup", Class::Event),
+    ("markups", Class::Event),
+    ("mark-up", Class::Event),
+    ("meeting", Class::Event),
+    ("meetings", Class::Event),
+    ("session", Class::Event),
+    ("sessions", Class::Event),
+    ("workshop", Class::Event),
+    ("workshops", Class::Event),
+    ("webinar", Class::Event),
+    ("webinars", Class::Event),
+    ("roundtable", Class::Event),
+    ("roundtables", Class::Event),
+    ("summit", Class::Event),
+    ("forum", Class::Event),
+    ("symposium", Class::Event),
+    ("conference", Class::Event),
+    ("briefing", Class::Event),
+    ("deadline", Class::Deadline),
+    ("deadlines", Class::Deadline),
+];
+
+/// Two-word nouns: the first word, then the second.
+const NOUN_PAIRS_AFTER: &[(&str, &str)] = &[
+    ("industry", "day"),
+    ("industry", "days"),
+    ("town", "hall"),
+    ("round", "table"),
+];
+
+/// Lowercase words that may stand between a date and its noun: "the June 4 full committee
+/// markup", "the May 1 public listening session". Any capitalized word may too: "the July 15
+/// House Armed Services Committee markup".
+const NOUN_MODIFIERS: &[&str] = &[
+    "full",
+    "committee",
+    "subcommittee",
+    "joint",
+    "field",
+    "oversight",
+    "legislative",
+    "nomination",
+    "nominations",
+    "confirmation",
+    "budget",
+    "public",
+    "open",
+    "closed",
+    "executive",
+    "business",
+    "virtual",
+    "hybrid",
+    "in-person",
+    "online",
+    "special",
+    "annual",
+    "quarterly",
+    "monthly",
+    "regular",
+    "first",
+    "second",
+    "third",
+    "final",
+    "next",
+    "upcoming",
+    "kickoff",
+    "kick-off",
+    "one-day",
+    "two-day",
+    "all-day",
+    "half-day",
+    "day-long",
+    "advisory",
+    "board",
+    "council",
+    "commission",
+    "panel",
+    "stakeholder",
+    "technical",
+    "informational",
+    "information",
+    "listening",
+    "industry",
+    "agency",
+    "policy",
+    "pre-proposal",
+    "preproposal",
+    "pre-solicitation",
+    "presolicitation",
+    "pre-bid",
+    "comment",
+    "filing",
+    "registration",
+    "application",
+    "submission",
+    "response",
+    "proposal",
+];
+
+/// What the noun that `date` modifies makes it, and where the noun ends, if a few words on the
+/// same line after it lead to one: "the May 8, 2025 hearing", "the Committee's July 15 markup",
+/// "May 8's hearing". A label ("Industry Day: 03/05/2025") names the date after it, not the one
+/// before.
+fn noun_after(b: &[u8], date: &Found) -> Option<(Class, usize)> {
+    let mut i = date.end;
+    // "the May 8, 2025, hearing": a comma may close a date with its year.
+    if date.year.is_some() && b.get(i) == Some(&b',') {
+        i += 1;
+    } else if let Some(end) = possessive(b, i) {
+        i = end;
+    }
+    let mut previous: &[u8] = b"";
+    for _ in 0..=NOUN_WORDS {
+        let (word, end) = next_word_on_line(b, i)?;
+        let bare = strip_possessive(word);
+        let class = NOUNS_AFTER
+            .iter()
+            .find(|(noun, _)| bare.eq_ignore_ascii_case(noun.as_bytes()))
+            .map(|&(_, class)| class)
+            .or_else(|| {
+                NOUN_PAIRS_AFTER
+                    .iter()
+                    .any(|(first, second)| {
+                        previous.eq_ignore_ascii_case(first.as_bytes())
+                            && bare.eq_ignore_ascii_case(second.as_bytes())
+                    })
+                    .then_some(Class::Event)
+            });
+        if let Some(class) = class {
+            return (b.get(skip_space(b, end)) != Some(&b':')).then_some((class, end));
+        }
+        let modifier = bare.first().is_some_and(u8::is_ascii_uppercase)
+            || is_one_of(bare, NOUN_MODIFIERS)
+            || NOUN_PAIRS_AFTER
+                .iter()
+                .any(|(first, _)| bare.eq_ignore_ascii_case(first.as_bytes()));
+        if !modifier {
+            return None;
+        }
+        previous = bare;
+        i = end;
+    }
+    None
+}
+
+/// The word after the spaces at `i`, on the same line, and its end: letters, digits, inner
+/// hyphens and a possessive "'s". `None` at a line break, punctuation or an overlong word.
+fn next_word_on_line(b: &[u8], from: usize) -> Option<(&[u8], usize)> {
+    const LONGEST: usize = 32;
+    let mut i = from;
+    let start = loop {
+        match space_len(b, i) {
+            0 => break i,
+            _ if matches!(b[i], b'\n' | b'\r') => return None,
+            n => i += n,
+        }
+    };
+    if start == from {
+        return None;
+    }
+    let mut end = word_end(b, start);
+    while b.get(end) == Some(&b'-') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric) {
+        end = word_end(b, end + 1);
+    }
+    if let Some(e) = possessive(b, end) {
+        end = e;
+    }
+    (end > start && end - start <= LONGEST).then(|| (&b[start..end], end))
+}
+
+/// The end of a possessive "'s" or "’s" at `i`.
+fn possessive(b: &[u8], i: usize) -> Option<usize> {
+    let s = match b.get(i..)? {
+        [b'\'', ..] => i + 1,
+        [0xE2, 0x80, 0x99, ..] => i + 3,
+        _ => return None,
+    };
+    (matches!(b.get(s), Some(b's' | b'S')) && !b.get(s + 1).is_some_and(u8::is_ascii_alphanumeric))
+        .then_some(s + 1)
+}
+
+/// `word` without the possessive at its end, if any.
+fn strip_possessive(word: &[u8]) -> &[u8] {
+    word.strip_suffix(b"'s")
+        .or_else(|| word.strip_suffix("\u{2019}s".as_bytes()))
+        .unwrap_or(word)
+}
+
+/// Whether a weekday name ends just before `start`: "Tuesday, " or "Tues. ".
+fn weekday_before(b: &[u8], start: usize) -> bool {
+    let mut j = start;
+    while j > 0 && (b[j - 1].is_ascii_whitespace() || b[j - 1] == b',') && start - j < 8 {
+        j -= 1;
+    }
+    if j > 0 && b[j - 1] == b'.' {
+        j -= 1;
+    }
+    let end = j;
+    while j > 0 && b[j - 1].is_ascii_alphabetic() && end - j < 10 {
+        j -= 1;
+    }
+    let word_starts = j == 0 || !b[j - 1].is_ascii_alphanumeric();
+    j < end && word_starts && is_weekday(&b[j..end])
+}
+
+fn mentions_event(b: &[u8]) -> Mention {
+    let committee = EVENT_WORDS.patterns_len() - COMMITTEE_WORDS.len();
+    let mut most = Mention::Nothing;
+    for m in EVENT_WORDS.find_iter(b) {
+        if m.start() > 0 && b[m.start() - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        if m.pattern().as_usize() < committee {
+            return Mention::Event;
+        }
+        most = Mention::Committee;
+    }
+    most
 }
 
 /// The dates, resolved and sorted into deadlines and events: a range's end for a deadline, its
@@ -1472,6 +1895,229 @@ mod tests {
     }
 
     #[test]
+    fn a_time_in_parentheses_lists_a_hearing() {
+        let text = "Full Committee hearing of the Committee on Oversight. Thursday, June 5, 2025 \
+                    (10:00 AM), 2154 Rayburn House Office Building.";
+        assert_eq!(at(text, ymd(2025, 6, 1)), (vec![], vec![ymd(2025, 6, 5)]));
+        let text = "Markup. Tuesday, July 15, 2025 (10:00 AM), HVC-210";
+        assert_eq!(at(text, ymd(2025, 7, 10)), (vec![], vec![ymd(2025, 7, 15)]));
+        assert_eq!(
+            event("Hearing: Tuesday, July 15, 2025 (2 p.m. ET), HVC-210"),
+            [ymd(2025, 7, 15)]
+        );
+        // A parenthesis that holds no time of day is no listing.
+        nothing("The hearing of the Committee. Thursday, June 5, 2025 (Rayburn)");
+    }
+
+    #[test]
+    fn listing_lines_in_items_about_a_committee() {
+        let published = ymd(2023, 5, 10);
+        let listing = "Tuesday, May 16, 2023, 10:00 a.m., Dirksen Senate Office Building Room 226";
+        for about in [
+            "Subcommittee on Privacy, Technology, and the Law",
+            "Senate Judiciary Committee",
+            "Oversight of A.I.: Rules for Artificial Intelligence (hearing)",
+            "Witnesses: Sam Altman, Christina Montgomery, Gary Marcus",
+        ] {
+            let text = format!("{about}\n{listing}");
+            assert_eq!(
+                at(&text, published),
+                (vec![], vec![ymd(2023, 5, 16)]),
+                "{text}"
+            );
+        }
+        // Alone, in an item about no committee or event, it is nothing.
+        assert_eq!(at(listing, published), (vec![], vec![]));
+        // A committee alone needs the weekday of a listing: this is a byline's timestamp.
+        nothing(
+            "Senate Commerce Committee\nBy Jane Doe | March 3, 2025 10:00 AM\nThe senators argued.",
+        );
+    }
+
+    #[test]
+    fn a_date_before_its_event_noun() {
+        for (text, day) in [
+            (
+                "Senators sent questions for the May 8, 2025 hearing.",
+                ymd(2025, 5, 8),
+            ),
+            ("Questions for the May 8, 2025, hearing.", ymd(2025, 5, 8)),
+            (
+                "The report lands ahead of the House Armed Services Committee's July 15 markup.",
+                ymd(2025, 7, 15),
+            ),
+            (
+                "The board approved the plan at its June 4 meeting.",
+                ymd(2025, 6, 4),
+            ),
+            (
+                "OMB released details ahead of the Sept. 10 industry day.",
+                ymd(2025, 9, 10),
+            ),
+            (
+                "Notice of May 8, 2025 Public Meeting of the NAIAC",
+                ymd(2025, 5, 8),
+            ),
+            (
+                "the June 4 Senate Commerce Committee hearing",
+                ymd(2025, 6, 4),
+            ),
+            ("after May 8\u{2019}s hearing", ymd(2025, 5, 8)),
+            (
+                "Register for the March 3 virtual listening session.",
+                ymd(2025, 3, 3),
+            ),
+            ("the April 2 in-person roundtable", ymd(2025, 4, 2)),
+            ("the April 2 town hall", ymd(2025, 4, 2)),
+        ] {
+            assert_eq!(event(text), [day], "{text}");
+        }
+        assert_eq!(
+            deadline("ahead of the March 15 comment deadline"),
+            [ymd(2025, 3, 15)]
+        );
+        // Every date of a list before the noun.
+        assert_eq!(
+            event("the June 4 and June 11 hearings on AI"),
+            [ymd(2025, 6, 4), ymd(2025, 6, 11)]
+        );
+        assert_eq!(
+            event("the June 4 \u{2013} June 6 workshop"),
+            [ymd(2025, 6, 4)]
+        );
+        // The noun is spent on its date, and a cue before it is left for a later one.
+        let text = "Comments are due two weeks after the May 8 meeting, on May 22, 2025.";
+        assert_eq!(dates(text), (vec![ymd(2025, 5, 22)], vec![ymd(2025, 5, 8)]));
+        // Other nouns, punctuation, a line break or a label stop the search.
+        nothing("In a May 8 letter to the Committee, Sen. Cruz asked for a hearing.");
+        nothing("the Jan. 6 attack on the Capitol");
+        nothing("On May 3 the senator said the hearing went well.");
+        nothing("On March 3, 2025, Senate Democrats held a press conference.");
+        nothing("Comments received March 3 (hearing transcript)");
+        nothing("The report is from March 3\nHearing on AI");
+        let text = "Response Date: Mar 15, 2025 03:00 pm EDT Industry Day: 03/05/2025";
+        assert_eq!(dates(text), (vec![ymd(2025, 3, 15)], vec![ymd(2025, 3, 5)]));
+    }
+
+    #[test]
+    fn testimony_is_dated_by_its_hearing() {
+        let text = "Statement before the Senate Committee on Commerce, Science, and \
+                    Transportation, February 25, 2025.";
+        assert_eq!(at(text, ymd(2025, 2, 20)), (vec![], vec![ymd(2025, 2, 25)]));
+        let text = "Testimony before the House Armed Services Subcommittee on Cyber, \
+                    Information Technologies, and Innovation, March 22, 2024.";
+        assert_eq!(at(text, ymd(2024, 3, 20)), (vec![], vec![ymd(2024, 3, 22)]));
+        let text = "Testimony of Jane Doe, Director, NIST, before the Senate Committee on \
+                    Commerce, Science, and Transportation, February 25, 2025";
+        assert_eq!(event(text), [ymd(2025, 2, 25)]);
+        let text =
+            "The Secretary testified before the Committee on Armed Services on March 3, 2025.";
+        assert_eq!(event(text), [ymd(2025, 3, 3)]);
+        // No committee, or a nearer cue, and it is not the hearing's date.
+        nothing("In a statement before the vote, the senator said on March 3 that AI matters.");
+        nothing(
+            "Her statement before the House Committee on Energy and Commerce, published \
+             March 3, 2025, argued for rules.",
+        );
+        nothing("Testimony before the Committee was cut short. On March 3, 2025, it resumed.");
+    }
+
+    #[test]
+    fn executive_sessions_and_business_meetings() {
+        let published = ymd(2024, 7, 25);
+        for text in [
+            "The Committee will hold an executive session on Wednesday, July 31, 2024, at 10:00 a.m.",
+            "The Committee will hold a business meeting on Wednesday, July 31, 2024.",
+            "The Subcommittee will meet in open session on July 31, 2024.",
+            "Closed session: July 31, 2024",
+        ] {
+            assert_eq!(
+                at(text, published),
+                (vec![], vec![ymd(2024, 7, 31)]),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_committee_action_is_dated_by_its_day() {
+        let text = "As ordered reported by the Senate Committee on Commerce, Science, and \
+                    Transportation on July 31, 2024.";
+        assert_eq!(at(text, ymd(2024, 8, 20)), (vec![], vec![ymd(2024, 7, 31)]));
+        let text = "The bill, introduced on March 1, 2025, was marked up on July 15, 2025.";
+        assert_eq!(event(text), [ymd(2025, 7, 15)]);
+        // Only the day "on" introduces.
+        nothing("The bill was ordered reported by voice vote, the Committee said March 3, 2025.");
+        nothing("The bill was reported on March 3, 2025.");
+    }
+
+    #[test]
+    fn comments_accepted_until() {
+        let text = "NIST is accepting public comments on the draft until September 9, 2024.";
+        assert_eq!(at(text, ymd(2024, 7, 26)), (vec![ymd(2024, 9, 9)], vec![]));
+        let text = "OMB released draft guidance on AI procurement and is taking comments through \
+                    Dec. 5.";
+        assert_eq!(at(text, ymd(2023, 11, 1)), (vec![ymd(2023, 12, 5)], vec![]));
+        for text in [
+            "The draft is open for comment until March 15, 2025.",
+            "NIST will accept comments on the proposal until 11:59 p.m. ET on March 15, 2025.",
+            "Feedback on the profile through March 15, 2025 will be considered.",
+            "Input on the draft by Friday, March 15, 2025 is welcome.",
+        ] {
+            assert_eq!(deadline(text), [ymd(2025, 3, 15)], "{text}");
+        }
+        // A date near "comments" that no deadline word introduces.
+        nothing("comments made on May 3, 2025 by the senator");
+        nothing("The senator's comments on May 3, 2025 drew criticism.");
+        nothing("In comments to reporters through a spokesman on March 3, 2025, he said no.");
+    }
+
+    #[test]
+    fn more_deadline_forms() {
+        let text = "Comments on the proposed rule may be submitted through the Federal \
+                    eRulemaking Portal by March 15, 2025";
+        assert_eq!(deadline(text), [ymd(2025, 3, 15)]);
+        let published = ymd(2025, 9, 1);
+        for text in [
+            "Responses are requested by October 1, 2025",
+            "Responses requested no later than October 1, 2025.",
+            "Submissions will be accepted through October 1, 2025.",
+        ] {
+            assert_eq!(
+                at(text, published),
+                (vec![ymd(2025, 10, 1)], vec![]),
+                "{text}"
+            );
+        }
+        let text = "The comment period closes at 11:59 p.m. ET on Jan. 10, 2026";
+        assert_eq!(at(text, ymd(2025, 12, 1)), (vec![ymd(2026, 1, 10)], vec![]));
+    }
+
+    #[test]
+    fn dates_that_still_are_neither() {
+        // A hearing's former date is no longer its date.
+        nothing("the hearing, which was postponed from March 4");
+        for text in [
+            "signed on January 23, 2025",
+            "effective March 1",
+            "published July 26, 2024",
+            "In a May 8 letter",
+            "the Jan. 6 attack",
+            "a 2025 hearing",
+            "FY2025",
+            "comments made on May 3, 2025 by the senator",
+        ] {
+            nothing(text);
+            // In an item about a hearing, as its own sentence.
+            let (first, rest) = text.split_at(1);
+            let capitalized = first.to_uppercase();
+            nothing(&format!(
+                "The Committee held a hearing. {capitalized}{rest}."
+            ));
+        }
+    }
+
+    #[test]
     fn truncated_and_odd_input_never_panics() {
         let published = ymd(2025, 2, 1);
         for text in [
@@ -1504,7 +2150,9 @@ mod tests {
         }
         let sample = "DATES: Comments are due by 11:59\u{a0}p.m. ET on Sept.\u{2009}3, 2025 – \
                       the hearing, held on June 4–5, 2025 at 10:00 AM in Rm. 253 (€5). \
-                      Deadline: 03/15/25. Industry Day: 2025-04-01T10:00";
+                      Deadline: 03/15/25. Industry Day: 2025-04-01T10:00. Markup. Tuesday, \
+                      July 15, 2025 (10:00 AM ET), before the Committee's July 15\u{2019}s \
+                      industry day; comments on the draft until Dec. 5.";
         // Every prefix and suffix at a character boundary: patterns cut off anywhere.
         for (i, _) in sample.char_indices() {
             let _ = event_dates(&sample[..i], published);
@@ -1549,6 +2197,19 @@ mod tests {
             "Deadline:",
             "th",
             "0",
+            "(",
+            ")",
+            "'s",
+            "\u{2019}s",
+            "meeting",
+            "comments",
+            "until",
+            "testimony",
+            "before",
+            "Committee",
+            "ordered reported",
+            "industry",
+            "day",
         ];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = || {
@@ -1584,6 +2245,24 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(event_dates(&text, ymd(2025, 2, 1)), EventDates::default());
         // A generous bound that only a quadratic scan would miss, even in a debug build.
+        assert!(
+            started.elapsed().as_secs() < 2,
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn large_text_full_of_long_reach_cues_is_linear() {
+        // Cues that reach far, nouns after dates and dates, packed: each date looks back over
+        // many cues and forward over many words.
+        let text = "Testimony before the Committee on comments until statement before May 1 the \
+                    Committee's May 2 Senate House Committee hearing, ordered reported on May 3, "
+            .repeat(1_500);
+        let started = std::time::Instant::now();
+        let found = event_dates(&text, ymd(2025, 2, 1));
+        assert_eq!(found.deadlines, []);
+        assert_eq!(found.events, [ymd(2025, 5, 2), ymd(2025, 5, 3)]);
         assert!(
             started.elapsed().as_secs() < 2,
             "took {:?}",
