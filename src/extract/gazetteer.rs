@@ -228,6 +228,11 @@ mod tests {
             assert!(a.find(text).is_empty(), "{text}: {:?}", a.find(text));
         }
         assert_eq!(
+            find(&a, "Army awards AI contract"),
+            ["Department of the Army"]
+        );
+        assert!(find(&a, "The Salvation Army and the Royal Navy").is_empty());
+        assert_eq!(
             find(&a, "ICE agents"),
             ["U.S. Immigration and Customs Enforcement"]
         );
