@@ -161,12 +161,13 @@ impl Feature {
 impl Features {
     pub fn of(item: &Item, extracted: &Extracted) -> Features {
         let mut f = Features::default();
-        for word in words(&item.title) {
-            f.add(Feature::TitleWord, "w", &word);
-        }
-        for word in words(lead(&item.summary, 400)) {
-            f.add(Feature::LeadWord, "w", &word);
-        }
+        let mut buffer = String::new();
+        for_words(&item.title, &mut buffer, |w| {
+            f.add(Feature::TitleWord, "w", w)
+        });
+        for_words(lead(&item.summary, 400), &mut buffer, |w| {
+            f.add(Feature::LeadWord, "w", w)
+        });
         for name in extracted.agencies.iter().chain(&extracted.orgs) {
             f.add(Feature::Entity, "e", name);
         }
@@ -194,19 +195,22 @@ impl Features {
     }
 }
 
-/// Lowercase words of three letters or more that are not stop words, plural `s` dropped so
-/// "contract" and "contracts" are one.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| {
-            let mut w = w.to_lowercase();
-            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") {
-                w.pop();
-            }
-            w
-        })
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+/// Calls `f` with each lowercase word of three letters or more that is not a stop word, plural
+/// `s` dropped so "contract" and "contracts" are one; `buffer` is reused between words.
+fn for_words(text: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.len() < 3 || w.chars().count() < 3 {
+            continue;
+        }
+        buffer.clear();
+        buffer.extend(w.chars().flat_map(char::to_lowercase));
+        if buffer.len() > 4 && buffer.ends_with('s') && !buffer.ends_with("ss") {
+            buffer.pop();
+        }
+        if !STOPWORDS.contains(&buffer.as_str()) {
+            f(buffer);
+        }
+    }
 }
 
 fn lead(text: &str, max: usize) -> &str {

@@ -23,8 +23,8 @@ pub use kind::Kind;
 /// `[[agency]]` and `[[org]]` entries.
 #[derive(Debug, Clone)]
 pub struct Extractor {
-    agencies: Gazetteer,
-    orgs: Gazetteer,
+    /// Agencies (list 0) and vendors (list 1), matched in one pass.
+    names: Gazetteer,
     /// The operator's entries, as given (to tell whether a reload changed them).
     extensions: (Vec<Entry>, Vec<Entry>),
     /// Off only to measure what extraction costs (the pipeline bench).
@@ -47,11 +47,15 @@ impl Extractor {
         let load = |shipped: &str, table: &str, extra: &[Entry]| {
             let base = gazetteer::parse_list(shipped, table)
                 .map_err(|e| format!("the shipped {table} list: {e}"))?;
-            Gazetteer::new(&gazetteer::merge(base, extra)).map_err(|e| format!("[[{table}]]: {e}"))
+            let merged = gazetteer::merge(base, extra);
+            // Each list on its own first, so an error names the list it is in.
+            Gazetteer::new(&merged).map_err(|e| format!("[[{table}]]: {e}"))?;
+            Ok::<_, String>(merged)
         };
+        let agency_list = load(gazetteer::SHIPPED_AGENCIES, "agency", agencies)?;
+        let org_list = load(gazetteer::SHIPPED_ORGS, "org", orgs)?;
         Ok(Extractor {
-            agencies: load(gazetteer::SHIPPED_AGENCIES, "agency", agencies)?,
-            orgs: load(gazetteer::SHIPPED_ORGS, "org", orgs)?,
+            names: Gazetteer::combined(&[&agency_list, &org_list])?,
             extensions: (agencies.to_vec(), orgs.to_vec()),
             enabled: true,
         })
@@ -99,8 +103,14 @@ impl Extractor {
             for amount in amount::amounts(text) {
                 push_new(&mut out.amounts, amount);
             }
-            self.agencies.find_into(text, &mut out.agencies);
-            self.orgs.find_into(text, &mut out.orgs);
+            let mut found = [
+                std::mem::take(&mut out.agencies),
+                std::mem::take(&mut out.orgs),
+            ];
+            self.names.find_each(text, &mut found);
+            let [agencies, orgs] = found;
+            out.agencies = agencies;
+            out.orgs = orgs;
             for id in identifiers::identifiers(text) {
                 push_new(&mut out.identifiers, id);
             }

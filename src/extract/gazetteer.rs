@@ -68,6 +68,8 @@ pub fn merge(mut base: Vec<Entry>, extra: &[Entry]) -> Vec<Entry> {
 #[derive(Debug, Clone)]
 pub struct Gazetteer {
     names: Vec<Arc<str>>,
+    /// Which of the lists it was built from each name belongs to.
+    list: Vec<usize>,
     words: AhoCorasick,
     /// Canonical name index of each alias pattern; `None` for an excluded form.
     word_owner: Vec<Option<usize>>,
@@ -82,13 +84,27 @@ impl Gazetteer {
     }
 
     pub fn new(entries: &[Entry]) -> Result<Gazetteer, String> {
+        Gazetteer::combined(&[entries])
+    }
+
+    /// Several lists matched in one pass (the agencies and the vendors): [`Gazetteer::find_each`]
+    /// sorts what it finds by list.
+    pub fn combined(lists: &[&[Entry]]) -> Result<Gazetteer, String> {
+        let entries: Vec<(usize, &Entry)> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(l, entries)| entries.iter().map(move |e| (l, e)))
+            .collect();
+        let mut list = Vec::new();
         let mut names = Vec::new();
         let (mut words, mut word_owner) = (Vec::new(), Vec::new());
         let (mut acronyms, mut acronym_owner) = (Vec::new(), Vec::new());
-        for (n, entry) in entries.iter().enumerate() {
+        for (n, &(l, entry)) in entries.iter().enumerate() {
             if entry.name.trim().is_empty() {
-                return Err(format!("entry {} has an empty `name`", n + 1));
+                let first = entries.iter().position(|&(x, _)| x == l).unwrap_or(0);
+                return Err(format!("entry {} has an empty `name`", n - first + 1));
             }
+            list.push(l);
             // A name that is also a word is listed among the forms matched as written.
             let name_as_alias = (!entry.acronyms.contains(&entry.name)).then_some(&entry.name);
             for alias in entry.aliases.iter().chain(name_as_alias) {
@@ -123,6 +139,7 @@ impl Gazetteer {
         };
         Ok(Gazetteer {
             names,
+            list,
             words: build(&words, true)?,
             word_owner,
             acronyms: build(&acronyms, false)?,
@@ -133,6 +150,12 @@ impl Gazetteer {
     /// The canonical names `text` names, in order of first mention, added to `found` unless
     /// already there.
     pub fn find_into(&self, text: &str, found: &mut Vec<Arc<str>>) {
+        self.find_each(text, std::slice::from_mut(found));
+    }
+
+    /// Like [`Gazetteer::find_into`], each name added to `found[i]` for the list `i` it came
+    /// from.
+    pub fn find_each(&self, text: &str, found: &mut [Vec<Arc<str>>]) {
         let bytes = text.as_bytes();
         let whole_word = |start: usize, end: usize| {
             let before = start.checked_sub(1).map(|i| bytes[i]);
@@ -158,7 +181,9 @@ impl Gazetteer {
         hits.sort_unstable();
         for (_, owner) in hits {
             let name = &self.names[owner];
-            if !found.contains(name) {
+            if let Some(found) = found.get_mut(self.list[owner])
+                && !found.contains(name)
+            {
                 found.push(name.clone());
             }
         }

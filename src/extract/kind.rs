@@ -154,17 +154,28 @@ const PRESS_HOSTS: &[&str] = &[
     "techpolicy.press",
 ];
 
-fn source_of(url: Option<&str>) -> Source {
-    let Some(host) = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-    else {
+/// Whether `host` is `domain` or one of its subdomains.
+fn under(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
+/// The host of a URL, lowercase, without parsing the whole URL (this runs on every item).
+fn host_of(url: Option<&str>) -> Option<String> {
+    let rest = url?.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+fn source_of(host: Option<&str>) -> Source {
+    let Some(host) = host else {
         return Source::Other;
     };
-    let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
     if host.ends_with(".gov") || host.ends_with(".mil") || host == "gov" {
         Source::Official
-    } else if PRESS_HOSTS.iter().any(|d| under(d)) {
+    } else if PRESS_HOSTS.iter().any(|d| under(host, d)) {
         Source::Press
     } else {
         Source::Other
@@ -185,13 +196,11 @@ const HOST_KINDS: &[(&str, Kind, bool)] = &[
     ("docs.house.gov", Kind::Hearing, false),
 ];
 
-fn host_kind(url: Option<&str>) -> Option<(Kind, bool)> {
-    let host = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))?;
+fn host_kind(host: Option<&str>) -> Option<(Kind, bool)> {
+    let host = host?;
     HOST_KINDS
         .iter()
-        .find(|(domain, _, _)| host == *domain || host.ends_with(&format!(".{domain}")))
+        .find(|(domain, _, _)| under(host, domain))
         .map(|&(_, kind, strong)| (kind, strong))
 }
 
@@ -499,14 +508,15 @@ pub fn classify(
     if let Some(kind) = declared {
         return kind;
     }
-    let source = source_of(url);
+    let host = host_of(url);
+    let source = source_of(host.as_deref());
     if source == Source::Press {
         return Kind::News;
     }
     if let Some(kind) = cue(title, source) {
         return kind;
     }
-    let host = host_kind(url);
+    let host = host_kind(host.as_deref());
     if let Some((kind, true)) = host {
         return kind;
     }
