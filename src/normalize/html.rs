@@ -3,6 +3,8 @@
 
 use scraper::{Html, Node};
 
+mod simple;
+
 /// What an element means for the text.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -52,7 +54,8 @@ pub(crate) fn html_to_text_limited(html: &str, max_bytes: usize) -> String {
     let mut out = TextWriter::new(max_bytes);
     if !html.contains(['<', '&']) {
         out.text(html);
-    } else {
+    } else if !simple::write(html, &mut out) {
+        out = TextWriter::new(max_bytes);
         write_tree(&Html::parse_fragment(html), &mut out);
     }
     out.finish()
@@ -177,29 +180,25 @@ impl TextWriter {
         }
     }
 
+    /// Writes `text` a word at a time: whitespace runs become pending spaces or breaks, words
+    /// are copied whole (a word past the limit is cut by `finish`).
     fn text(&mut self, text: &str) {
-        let mut newlines = 0u32;
-        let mut in_space = false;
-        for c in text.chars() {
-            if c.is_whitespace() {
-                if c == '\n' {
-                    newlines += 1;
-                }
-                in_space = true;
-                continue;
+        let mut rest = text;
+        loop {
+            let word_start = rest
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len());
+            if word_start > 0 {
+                let newlines = rest[..word_start].bytes().filter(|&b| b == b'\n').count();
+                self.whitespace_run(u32::try_from(newlines).unwrap_or(u32::MAX));
             }
-            if in_space {
-                self.whitespace_run(newlines);
-                in_space = false;
-                newlines = 0;
-            }
-            if self.full() {
+            rest = &rest[word_start..];
+            if rest.is_empty() || self.full() {
                 return;
             }
-            self.push(c);
-        }
-        if in_space {
-            self.whitespace_run(newlines);
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            self.push_str(&rest[..word_end]);
+            rest = &rest[word_end..];
         }
     }
 
@@ -213,7 +212,7 @@ impl TextWriter {
         }
     }
 
-    fn push(&mut self, c: char) {
+    fn push_str(&mut self, word: &str) {
         if !self.out.is_empty() {
             match self.pending_break {
                 0 if self.pending_space => self.out.push(' '),
@@ -224,7 +223,7 @@ impl TextWriter {
         }
         self.pending_break = 0;
         self.pending_space = false;
-        self.out.push(c);
+        self.out.push_str(word);
     }
 
     fn finish(mut self) -> String {
