@@ -59,32 +59,10 @@ fn known(name: &str) -> bool {
     )
 }
 
-/// Start tags that close an open `<p>` first (the HTML parser's implied `</p>`).
+/// Start tags that close an open `<p>` first (the HTML parser's implied `</p>`): every
+/// block the scanner knows, `<li>` included, but not `<br>`.
 fn closes_p(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "blockquote"
-            | "ul"
-            | "ol"
-            | "div"
-            | "hr"
-            | "figure"
-            | "figcaption"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "aside"
-            | "nav"
-            | "main"
-            | "address"
-    )
+    role(name) != Role::Inline && name != "br"
 }
 
 /// Writes `html` into `out` if it is simple enough; `false` (with `out` in an unspecified
@@ -343,6 +321,7 @@ mod tests {
             "<blockquote><p>q</p></blockquote>after",
             "<h2>a<p>b</h2>c",
             "<section><p>a</section>b",
+            "<p>a<li>b",
         ];
         for html in inputs {
             let (fast, tree) = both(html);
