@@ -12,6 +12,7 @@
 mod corpus;
 mod ingest;
 mod parse;
+mod postgres;
 mod report;
 mod search;
 

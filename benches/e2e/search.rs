@@ -72,6 +72,28 @@ struct Query {
     by_date: bool,
 }
 
+impl Query {
+    /// The query as Miniflux-style PostgreSQL full-text SQL (the words come from fixed lists:
+    /// nothing to escape).
+    fn postgres(&self) -> String {
+        let tsquery = if let Some(word) = self.govwatch.strip_prefix("title:") {
+            format!("to_tsquery('english', '{word}:A')")
+        } else {
+            format!("websearch_to_tsquery('english', '{}')", self.govwatch)
+        };
+        let since = self
+            .since
+            .map(|s| format!(" AND published >= '{}'", s.to_rfc3339()))
+            .unwrap_or_default();
+        let order = if self.by_date {
+            "published DESC".to_owned()
+        } else {
+            format!("ts_rank(tsv, {tsquery}) DESC")
+        };
+        format!("SELECT id FROM items WHERE tsv @@ {tsquery}{since} ORDER BY {order} LIMIT {LIMIT}")
+    }
+}
+
 fn mix(n: usize, last: DateTime<Utc>) -> Vec<Query> {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let quote = |w: &str| format!("\"{w}\"");
@@ -197,6 +219,40 @@ pub fn run(config: &Config, built: &Built, report: &mut Report) {
             report.target("≥ 5x SQLite FTS5 at p50", r >= 5.0);
         }
     }
+    match postgres_times(built, &queries) {
+        Ok(pg) => {
+            let pg: Vec<(&'static str, f64)> = queries.iter().map(|q| q.kind).zip(pg).collect();
+            for (label, p) in [("p50", 0.5), ("p99", 0.99)] {
+                let ratio = report.row(
+                    "search",
+                    &format!("{label} latency, all queries"),
+                    "ms",
+                    Better::Lower,
+                    Stat::of(vec![percentile(&ours, p)]),
+                    "PostgreSQL full text",
+                    Some(Stat::of(vec![percentile(&pg, p)])),
+                    "",
+                );
+                if label == "p50"
+                    && let Some(r) = ratio
+                {
+                    report.target("≥ 5x PostgreSQL at p50", r >= 5.0);
+                }
+            }
+        }
+        Err(why) => {
+            report.row(
+                "search",
+                "p50 latency, all queries",
+                "ms",
+                Better::Lower,
+                Stat::of(vec![percentile(&ours, 0.5)]),
+                "PostgreSQL full text",
+                None,
+                &why,
+            );
+        }
+    }
     for kind in [
         "1 term",
         "2 terms",
@@ -227,6 +283,15 @@ pub fn run(config: &Config, built: &Built, report: &mut Report) {
         let p99 = percentile(&a, 0.99);
         report.target(&format!("p99 < {target} ms"), p99 < target);
     }
+}
+
+/// PostgreSQL's time for each query, after loading the same items and a warm-up pass.
+fn postgres_times(built: &Built, queries: &[Query]) -> Result<Vec<f64>, String> {
+    let server = crate::postgres::Server::start()?;
+    server.load(&built.items)?;
+    let sql: Vec<String> = queries.iter().map(Query::postgres).collect();
+    server.time(&sql[..sql.len().min(20)])?;
+    server.time(&sql)
 }
 
 fn govwatch_search(index: &Index, q: &Query) -> usize {
