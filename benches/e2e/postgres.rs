@@ -128,12 +128,15 @@ impl Server {
         cmd
     }
 
-    /// Runs `script` with `stdin` piped in; returns what psql printed.
-    fn script(&self, script: &str, stdin: impl FnOnce(&mut dyn Write)) -> Result<String, String> {
+    /// Runs psql with `args`, writing its input with `stdin`; returns what it printed.
+    fn psql_with(
+        &self,
+        args: &[&str],
+        stdin: impl FnOnce(&mut dyn Write),
+    ) -> Result<String, String> {
         let mut child = self
             .psql()
-            .arg("-c")
-            .arg(script)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -153,6 +156,11 @@ impl Server {
             ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs one statement, `stdin` feeding a COPY.
+    fn script(&self, script: &str, stdin: impl FnOnce(&mut dyn Write)) -> Result<String, String> {
+        self.psql_with(&["-c", script], stdin)
     }
 
     /// Loads the items (COPY) and builds the full-text index.
@@ -197,29 +205,11 @@ impl Server {
             script.push_str(q);
             script.push_str(";\n");
         }
-        let mut child = self
-            .psql()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("psql: {e}"))?;
-        if let Some(mut input) = child.stdin.take() {
-            input
-                .write_all(script.as_bytes())
-                .map_err(|e| format!("psql: {e}"))?;
-        }
-        let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "psql failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-            ));
-        }
-        let times: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        // A closed pipe surfaces as psql's error.
+        let printed = self.psql_with(&[], |input| {
+            let _ = input.write_all(script.as_bytes());
+        })?;
+        let times: Vec<f64> = printed
             .lines()
             .filter_map(|l| l.strip_prefix("Time: "))
             .filter_map(|l| l.split_whitespace().next()?.parse().ok())
