@@ -10,9 +10,12 @@
 //! table and written, with every run's figures, to `target/bench-results/e2e.{md,json}`.
 
 mod corpus;
+mod farm;
 mod ingest;
 mod parse;
+mod poll;
 mod postgres;
+mod proc;
 mod report;
 mod search;
 
@@ -27,7 +30,17 @@ pub struct Config {
     pub items: usize,
     pub queries: usize,
     pub runs: usize,
+    /// `GOVWATCH_BENCH_ONLY=poll,digest`: just these scenarios (all when unset).
+    pub only: Option<Vec<String>>,
     pub out: PathBuf,
+}
+
+/// A size from the environment, or the mode's default.
+pub fn size(config: &Config, name: &str, quick: usize, full: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if config.quick { quick } else { full })
 }
 
 impl Config {
@@ -35,20 +48,29 @@ impl Config {
         // `cargo bench` passes `--bench`; `cargo test --bench e2e` does not.
         let quick = !std::env::args().any(|a| a == "--bench")
             || std::env::var("GOVWATCH_BENCH_QUICK").is_ok_and(|v| v == "1");
-        let size = |name: &str, quick_size: usize, full_size: usize| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(if quick { quick_size } else { full_size })
-        };
-        Config {
+        let mut config = Config {
             quick,
-            feeds: size("GOVWATCH_BENCH_FEEDS", 10, 400),
-            items: size("GOVWATCH_BENCH_ITEMS", 3_000, 1_000_000),
-            queries: size("GOVWATCH_BENCH_QUERIES", 60, 1_000),
-            runs: size("GOVWATCH_BENCH_RUNS", 1, 5),
+            feeds: 0,
+            items: 0,
+            queries: 0,
+            runs: 0,
+            only: std::env::var("GOVWATCH_BENCH_ONLY")
+                .ok()
+                .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect()),
             out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-results"),
-        }
+        };
+        config.feeds = size(&config, "GOVWATCH_BENCH_FEEDS", 10, 400);
+        config.items = size(&config, "GOVWATCH_BENCH_ITEMS", 3_000, 1_000_000);
+        config.queries = size(&config, "GOVWATCH_BENCH_QUERIES", 60, 1_000);
+        config.runs = size(&config, "GOVWATCH_BENCH_RUNS", 1, 5);
+        config
+    }
+
+    /// Whether `scenario` is to run.
+    pub fn wants(&self, scenario: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|s| s == scenario))
     }
 }
 
@@ -64,8 +86,17 @@ fn main() {
         config.queries,
         config.runs
     );
-    parse::run(&config, &mut report);
-    let built = ingest::run(&config, &mut report);
-    search::run(&config, &built, &mut report);
+    if config.wants("parse") {
+        parse::run(&config, &mut report);
+    }
+    if config.wants("poll") {
+        poll::run(&config, &mut report);
+    }
+    if config.wants("ingest") || config.wants("search") {
+        let built = ingest::run(&config, &mut report);
+        if config.wants("search") {
+            search::run(&config, &built, &mut report);
+        }
+    }
     report.finish(&config);
 }

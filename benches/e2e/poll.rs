@@ -1,0 +1,276 @@
+//! Scenario 2, poll cycle: `govwatch poll` (fetch, parse, store and index every feed) over
+//! the feed farm, cold (an empty data directory: every feed answers 200) and warm (the next
+//! round: one feed in ten changed, the rest answer 304), against newsboat's `-x reload` (fetch,
+//! parse and store in its SQLite cache) on the same farm and the same URL list. Both run as
+//! child processes with the same concurrency (16 connections), measured by `wait4`: wall
+//! time, CPU seconds and peak resident memory.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::farm::Farm;
+use crate::proc::{self, Usage};
+use crate::report::{Better, Report, Stat};
+use crate::{Config, size};
+
+/// Connections in flight, for govwatch and newsboat alike.
+const CONCURRENCY: usize = 16;
+/// One feed in this many changes between the cold and the warm poll.
+const CHANGE_EVERY: usize = 10;
+
+#[derive(Default)]
+struct Runs {
+    wall: Vec<f64>,
+    cpu: Vec<f64>,
+    peak: Vec<f64>,
+}
+
+impl Runs {
+    fn push(&mut self, u: Usage) {
+        self.wall.push(u.wall);
+        self.cpu.push(u.cpu);
+        self.peak.push(u.peak_mib);
+    }
+}
+
+pub fn run(config: &Config, report: &mut Report) {
+    let sizes: Vec<usize> = std::env::var("GOVWATCH_BENCH_POLL_FEEDS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| {
+            if config.quick {
+                vec![20]
+            } else {
+                vec![1_000, 10_000]
+            }
+        });
+    let runs = size(config, "GOVWATCH_BENCH_POLL_RUNS", 1, 3);
+    let newsboat = Command::new("newsboat").arg("--version").output().is_ok();
+    for feeds in sizes {
+        let farm = Farm::start(feeds, CHANGE_EVERY);
+        let (mut ours, mut theirs) = (
+            [Runs::default(), Runs::default()],
+            [Runs::default(), Runs::default()],
+        );
+        for _ in 0..runs {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let (gw_dir, nb_dir) = (dir.path().join("govwatch"), dir.path().join("newsboat"));
+            setup_govwatch(&gw_dir, &farm);
+            if newsboat {
+                setup_newsboat(&nb_dir, &farm);
+            }
+            farm.reset();
+            let items = farm.prepare();
+            for warm in [false, true] {
+                if warm {
+                    farm.advance();
+                    farm.prepare();
+                }
+                let expected_new = if warm {
+                    farm.new_items_this_round()
+                } else {
+                    items
+                };
+                let before = farm.served();
+                let (usage, stderr) = proc::run(
+                    Command::new(env!("CARGO_BIN_EXE_govwatch"))
+                        .arg("poll")
+                        .env("GOVWATCH_CONFIG", gw_dir.join("govwatch.toml"))
+                        .env("GOVWATCH_LOG", "warn"),
+                )
+                .unwrap_or_else(|e| panic!("govwatch poll: {e}"));
+                let summary = counts(&stderr);
+                let served = farm.served();
+                assert_eq!(
+                    summary.new, expected_new,
+                    "govwatch stored every new item once: {stderr}"
+                );
+                assert_eq!(summary.failed, 0, "no feed failed: {stderr}");
+                assert_eq!(served.requests - before.requests, feeds as u64);
+                ours[warm as usize].push(usage);
+
+                if newsboat {
+                    let before = farm.served();
+                    let usage = newsboat_reload(&nb_dir);
+                    let served = farm.served();
+                    assert_eq!(served.requests - before.requests, feeds as u64);
+                    if warm {
+                        assert!(
+                            served.not_modified > before.not_modified,
+                            "newsboat's warm reload sent conditional requests"
+                        );
+                    } else {
+                        // newsboat records a feed's ETag and Last-Modified only once the feed
+                        // is in its cache, so its first reload after a cold start sends no
+                        // conditional request. An untimed second reload primes them, so its
+                        // warm figure is a like-for-like 304 round.
+                        newsboat_reload(&nb_dir);
+                    }
+                    assert_eq!(
+                        stored_by_newsboat(&nb_dir),
+                        items + if warm { farm.new_items_this_round() } else { 0 },
+                        "newsboat stored every item"
+                    );
+                    theirs[warm as usize].push(usage);
+                }
+            }
+        }
+        for warm in [false, true] {
+            let name = format!(
+                "poll {} feeds {}",
+                thousands(feeds),
+                if warm {
+                    "warm (90% 304)"
+                } else {
+                    "cold (all 200)"
+                }
+            );
+            rows(
+                report,
+                &name,
+                &ours[warm as usize],
+                &theirs[warm as usize],
+                newsboat,
+            );
+            if feeds >= 10_000 {
+                let limit = if warm { 15.0 } else { 60.0 };
+                let wall = Stat::of(ours[warm as usize].wall.clone()).median;
+                let peak = Stat::of(ours[warm as usize].peak.clone()).median;
+                report.target_on(&name, "wall", &format!("< {limit} s"), wall < limit);
+                report.target_on(&name, "peak memory", "< 300 MB", peak * 1.048_576 < 300.0);
+            }
+        }
+    }
+}
+
+fn rows(report: &mut Report, scenario: &str, ours: &Runs, theirs: &Runs, newsboat: bool) {
+    let (against, note) = if newsboat {
+        ("newsboat -x reload", "")
+    } else {
+        (
+            "newsboat -x reload",
+            "not installed (benches/setup.sh debian)",
+        )
+    };
+    let other = |v: &Vec<f64>| newsboat.then(|| Stat::of(v.clone()));
+    let ratio = report.row(
+        scenario,
+        "wall",
+        "s",
+        Better::Lower,
+        Stat::of(ours.wall.clone()),
+        against,
+        other(&theirs.wall),
+        note,
+    );
+    if let Some(r) = ratio {
+        report.target("faster than newsboat", r > 1.0);
+    }
+    report.row(
+        scenario,
+        "CPU",
+        "s",
+        Better::Lower,
+        Stat::of(ours.cpu.clone()),
+        against,
+        other(&theirs.cpu),
+        note,
+    );
+    report.row(
+        scenario,
+        "peak memory",
+        "MiB",
+        Better::Lower,
+        Stat::of(ours.peak.clone()),
+        against,
+        other(&theirs.peak),
+        note,
+    );
+}
+
+fn setup_govwatch(dir: &Path, farm: &Farm) {
+    std::fs::create_dir_all(dir.join("feeds")).expect("feeds dir");
+    let mut list = String::new();
+    for (n, url) in farm.urls().iter().enumerate() {
+        list.push_str(&format!("[[feed]]\nid = \"farm-{n}\"\nurl = \"{url}\"\n\n"));
+    }
+    std::fs::write(dir.join("feeds/farm.toml"), list).expect("feed list");
+    std::fs::write(
+        dir.join("govwatch.toml"),
+        format!(
+            "data_dir = \"data\"\nfeeds_dir = \"feeds\"\n\
+             [fetch]\nallow_private_addresses = true\nconcurrency = {CONCURRENCY}\n\
+             # Every farm feed is on one host; real feed lists spread over many.\n\
+             per_host_concurrency = {CONCURRENCY}\n"
+        ),
+    )
+    .expect("config");
+}
+
+fn setup_newsboat(dir: &Path, farm: &Farm) {
+    std::fs::create_dir_all(dir).expect("newsboat dir");
+    std::fs::write(dir.join("urls"), farm.urls().join("\n") + "\n").expect("urls");
+    std::fs::write(
+        dir.join("config"),
+        format!("reload-threads {CONCURRENCY}\nshow-read-feeds yes\n"),
+    )
+    .expect("newsboat config");
+}
+
+fn newsboat_reload(dir: &Path) -> Usage {
+    proc::run(
+        Command::new("newsboat")
+            .env("HOME", dir)
+            .current_dir(dir)
+            .args([
+                "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload",
+            ]),
+    )
+    .unwrap_or_else(|e| panic!("newsboat: {e}"))
+    .0
+}
+
+fn stored_by_newsboat(dir: &Path) -> usize {
+    let db = rusqlite::Connection::open(dir.join("cache.db")).expect("newsboat's cache");
+    db.query_row("SELECT count(*) FROM rss_item", [], |r| r.get::<_, i64>(0))
+        .expect("newsboat's items") as usize
+}
+
+/// The figures of `govwatch poll`'s closing line ("polled 20 feeds: 20 fetched, 0 not
+/// modified, 0 deferred, 0 failed; 1040 new, 0 updated, 1040 indexed").
+#[derive(Debug, Default)]
+struct Counts {
+    new: usize,
+    failed: usize,
+}
+
+fn counts(stderr: &str) -> Counts {
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("polled "))
+        .unwrap_or_else(|| panic!("no summary from govwatch poll: {stderr}"));
+    let words: Vec<&str> = line
+        .split([' ', ',', ';', ':'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut counts = Counts::default();
+    for pair in words.windows(2) {
+        if let Ok(n) = pair[0].parse() {
+            match pair[1] {
+                "new" => counts.new = n,
+                "failed" => counts.failed = n,
+                _ => {}
+            }
+        }
+    }
+    counts
+}
+
+fn thousands(n: usize) -> String {
+    if n >= 1000 && n % 1000 == 0 {
+        format!("{},000", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
