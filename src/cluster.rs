@@ -27,6 +27,13 @@ use crate::model::Item;
 /// How far apart two reports of one story can be, by first-seen and by published time.
 pub const WINDOW: TimeDelta = TimeDelta::hours(72);
 
+/// The most items the window holds, however many arrive within [`WINDOW`]. It bounds the
+/// clusterer's memory (about 1 KB an item) and the time an indexer takes to resume it from the
+/// store. 72 hours of a deployment storing up to about 6,500 items a day fit. Above that the
+/// window is the latest 20,000 items (hours, not days, of its feeds), and the first poll of
+/// thousands of feeds does not hold their whole backlog.
+pub const MAX_WINDOW_ITEMS: usize = 20_000;
+
 /// The least cosine similarity of two items' features for them to be one story.
 pub const THRESHOLD: f32 = 0.25;
 
@@ -254,6 +261,7 @@ impl Vector {
 #[derive(Debug)]
 struct Entry {
     first_seen: DateTime<Utc>,
+    url: Option<String>,
     published: DateTime<Utc>,
     cluster: String,
     vector: Vector,
@@ -270,6 +278,8 @@ pub struct Clusterer {
     postings: HashMap<u64, VecDeque<u64>>,
     by_url: HashMap<String, (u64, String)>,
     threshold: Option<f32>,
+    /// [`MAX_WINDOW_ITEMS`] unless a test sets a smaller one.
+    max_items: Option<usize>,
 }
 
 /// Why an item joined the cluster it did (what `govwatch eval` reports on).
@@ -418,21 +428,27 @@ impl Clusterer {
         }
         self.entries.push_back(Entry {
             first_seen,
+            url: item.url.clone(),
             published: item.published,
             cluster,
             vector,
         });
     }
 
-    /// Drops the entries first seen more than [`WINDOW`] before `now`, and their postings.
+    /// Drops the entries first seen more than [`WINDOW`] before `now`, and the oldest beyond
+    /// [`MAX_WINDOW_ITEMS`] less one (room for the item about to come), and their postings.
     fn expire(&mut self, now: DateTime<Utc>) {
-        let mut dropped = false;
-        while self
-            .entries
-            .front()
-            .is_some_and(|e| now - e.first_seen > WINDOW)
-        {
+        while self.entries.front().is_some_and(|e| {
+            now - e.first_seen > WINDOW
+                || self.entries.len() >= self.max_items.unwrap_or(MAX_WINDOW_ITEMS)
+        }) {
             if let Some(entry) = self.entries.pop_front() {
+                // A later item with the same URL took its place: that one stays.
+                if let Some(url) = &entry.url
+                    && self.by_url.get(url).is_some_and(|(id, _)| *id == self.base)
+                {
+                    self.by_url.remove(url);
+                }
                 for (hash, _) in &entry.vector.items {
                     if let Some(posting) = self.postings.get_mut(hash) {
                         if posting.front() == Some(&self.base) {
@@ -445,11 +461,6 @@ impl Clusterer {
                 }
             }
             self.base += 1;
-            dropped = true;
-        }
-        if dropped {
-            let base = self.base;
-            self.by_url.retain(|_, (id, _)| *id >= base);
         }
     }
 }
@@ -524,6 +535,46 @@ mod tests {
         assert_eq!(run(&mut c, &other), "c");
         assert_eq!(run(&mut c, &later), "d", "outside the window");
         assert_eq!(c.len(), 1, "the window dropped the old items");
+    }
+
+    #[test]
+    fn the_window_holds_at_most_its_item_limit() {
+        let mut c = Clusterer {
+            max_items: Some(3),
+            ..Clusterer::default()
+        };
+        let story = |id: &str, hours| {
+            item(
+                id,
+                &format!("https://x.gov/{id}"),
+                "Army awards Palantir $480 million Maven contract",
+                "The Army awarded Palantir a $480 million contract for Maven Smart System.",
+                hours,
+            )
+        };
+        assert_eq!(run(&mut c, &story("a", 0)), "a");
+        // Unrelated items push the first report out of a window of three.
+        for (n, id) in ["b", "c", "d"].into_iter().enumerate() {
+            let filler = item(
+                id,
+                "https://y.gov",
+                "GSA OneGov deal for Llama",
+                "Meta.",
+                n as i64,
+            );
+            run(&mut c, &filler);
+        }
+        assert_eq!(c.len(), 3);
+        assert_eq!(
+            run(&mut c, &story("e", 4)),
+            "e",
+            "the first report left the window"
+        );
+        assert_eq!(
+            run(&mut c, &story("f", 5)),
+            "e",
+            "within the window it still joins"
+        );
     }
 
     #[test]

@@ -103,6 +103,8 @@ enum Event {
         feed: String,
         started: Instant,
         result: Fetched,
+        /// Released once the result is stored ([`Fetcher::admit`]).
+        _admitted: Option<tokio::sync::OwnedSemaphorePermit>,
     },
     Reload,
     Stop(&'static str),
@@ -282,6 +284,7 @@ impl Daemon {
                     feed,
                     started,
                     result,
+                    _admitted,
                 }) => self.settle(&feed, started, result)?,
                 Ok(Event::Reload) if deadline.is_none() => self.reload(),
                 Ok(Event::Reload) => {}
@@ -394,28 +397,38 @@ impl Daemon {
                 planned.feed.id.clone(),
             );
             let url = request.url.clone();
-            let started = Instant::now();
             let task = self.runtime.spawn({
                 let (feed, kind) = (feed.clone(), planned.feed.kind.clone());
-                async move { poll::fetch_and_parse(&fetcher, &feed, &kind, request, known).await }
+                async move {
+                    let admitted = fetcher.admit().await;
+                    let started = Instant::now();
+                    let result =
+                        poll::fetch_and_parse(&fetcher, &feed, &kind, request, known).await;
+                    (result, started, admitted)
+                }
             });
             self.runtime.spawn(async move {
                 // A task that panicked (in a dependency) still reports, so the feed is not
                 // left in flight for ever.
-                let result = task.await.unwrap_or_else(|join| {
-                    Fetched::Failed(FetchFailure {
-                        at: Utc::now(),
-                        status: None,
-                        kind: "internal".to_string(),
-                        message: format!("{url}: the fetch task failed: {join}"),
-                        retry_at: None,
-                    })
-                });
+                let (result, started, admitted) = task.await.map_or_else(
+                    |join| {
+                        let failure = Fetched::Failed(FetchFailure {
+                            at: Utc::now(),
+                            status: None,
+                            kind: "internal".to_string(),
+                            message: format!("{url}: the fetch task failed: {join}"),
+                            retry_at: None,
+                        });
+                        (failure, Instant::now(), None)
+                    },
+                    |(result, started, admitted)| (result, started, Some(admitted)),
+                );
                 // The loop only stops receiving once it has exited.
                 let _ = tx.send(Event::Fetched {
                     feed,
                     started,
                     result,
+                    _admitted: admitted,
                 });
             });
         }

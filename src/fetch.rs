@@ -107,6 +107,10 @@ pub struct Fetcher {
     inner: Arc<Inner>,
 }
 
+/// Feeds admitted per connection (see [`Fetcher::admit`]): enough that the store writer
+/// always has a result waiting while the connections stay busy.
+pub const ADMITTED_PER_CONNECTION: usize = 2;
+
 #[derive(Debug)]
 struct Inner {
     client: reqwest::Client,
@@ -114,6 +118,7 @@ struct Inner {
     max_body_bytes: u64,
     allow_private: bool,
     global: Arc<Semaphore>,
+    admission: Arc<Semaphore>,
     per_host: Arc<KeyedLimits>,
     per_url: Arc<KeyedLimits>,
 }
@@ -143,10 +148,26 @@ impl Fetcher {
                 max_body_bytes: cfg.max_body_bytes,
                 allow_private: cfg.allow_private_addresses,
                 global: Arc::new(Semaphore::new(cfg.concurrency.get())),
+                admission: Arc::new(Semaphore::new(
+                    ADMITTED_PER_CONNECTION * cfg.concurrency.get(),
+                )),
                 per_host: KeyedLimits::new(cfg.per_host_concurrency.get()),
                 per_url: KeyedLimits::new(1),
             }),
         })
+    }
+
+    /// A place in the pipeline for one feed, from the start of its fetch until its result is
+    /// stored: hold the permit until then. Fetching and parsing outrun the one store writer,
+    /// so without it a poll of many feeds holds every fetched body and parsed item in memory
+    /// at once; with it, at most [`ADMITTED_PER_CONNECTION`] times the connection limit.
+    pub async fn admit(&self) -> tokio::sync::OwnedSemaphorePermit {
+        let admission = self.inner.admission.clone();
+        // The semaphore is never closed, so acquiring cannot fail.
+        admission
+            .acquire_owned()
+            .await
+            .expect("the admission semaphore is never closed")
     }
 
     /// Fetches `req.url`, following redirects. Waits for a free slot first (same URL, global,

@@ -287,6 +287,8 @@ pub struct Index {
     parser: QueryParser,
     /// `None` when opened read-only.
     writer: Option<IndexWriter>,
+    /// Hashes of the item ids added since the last commit (see [`Index::upsert_extracted`]).
+    added: std::collections::HashSet<u64>,
 }
 
 impl std::fmt::Debug for Index {
@@ -421,6 +423,7 @@ impl Index {
             reader,
             parser,
             writer,
+            added: Default::default(),
         })
     }
 
@@ -470,9 +473,28 @@ impl Index {
         extracted: &[crate::extract::Extracted],
     ) -> Result<(), IndexError> {
         let fields = self.fields;
+        // Only an item the index may hold already (committed, or added since the last commit)
+        // needs its old document deleted. Most items are new, and tantivy keeps every delete
+        // as a query (about 1 KB) until the commit applies it to every segment.
+        let searcher = self.reader.searcher();
+        let mut held = Vec::with_capacity(items.len());
+        for stored in items {
+            let id = &stored.item.item_id;
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(id.as_str(), &mut hasher);
+            // A hash collision only costs a needless delete.
+            let added_before = !self.added.insert(std::hash::Hasher::finish(&hasher));
+            let committed = searcher
+                .doc_freq(&Term::from_field_text(fields.item_id, id))
+                .map_err(|e| self.err(e))?
+                > 0;
+            held.push(added_before || committed);
+        }
         let writer = self.writer_mut("upsert")?;
         for (n, (stored, extracted)) in items.iter().zip(extracted).enumerate() {
-            writer.delete_term(Term::from_field_text(fields.item_id, &stored.item.item_id));
+            if held[n] {
+                writer.delete_term(Term::from_field_text(fields.item_id, &stored.item.item_id));
+            }
             let names = topics.get(n).map_or(&[][..], Vec::as_slice);
             let doc = schema::to_document(&fields, stored, names, extracted);
             if let Err(e) = writer.add_document(doc) {
@@ -498,7 +520,10 @@ impl Index {
         if let Err(e) = result {
             return Err(self.err(e));
         }
-        self.reload()
+        self.reload()?;
+        // The reloaded searcher now answers for what was added.
+        self.added.clear();
+        Ok(())
     }
 
     /// Stages the deletion of every document (for `govwatch reindex`); the next commit makes it

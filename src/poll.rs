@@ -131,7 +131,7 @@ pub fn poll(
     mut on_feed: impl FnMut(&FeedReport),
 ) -> Result<PollReport, PollError> {
     let started_at = Utc::now();
-    let (tx, rx) = mpsc::channel::<(usize, Fetched)>();
+    let (tx, rx) = mpsc::channel::<(usize, Fetched, tokio::sync::OwnedSemaphorePermit)>();
     let mut reports: Vec<Option<FeedReport>> = vec![None; feeds.len()];
     let mut pending = 0;
     for (n, feed) in feeds.iter().enumerate() {
@@ -165,10 +165,11 @@ pub fn poll(
             None
         };
         runtime.spawn(async move {
+            let admitted = fetcher.admit().await;
             let result = fetch_and_parse(&fetcher, &feed_id, &kind, request, known).await;
             // The receiver lives until every pending result arrived; a send error means the
             // owner bailed out on a store error, and then nobody needs this result.
-            let _ = tx.send((n, result));
+            let _ = tx.send((n, result, admitted));
         });
     }
     drop(tx);
@@ -178,8 +179,11 @@ pub fn poll(
     let (stored, indexed) =
         pipeline::index_alongside(&data_dir, index, topics, extractor, |more| {
             for _ in 0..pending {
-                let Ok((n, result)) = rx.recv() else { break };
+                let Ok((n, result, admitted)) = rx.recv() else {
+                    break;
+                };
                 let report = settle(store, feeds[n], policy, result)?;
+                drop(admitted);
                 more.nudge();
                 on_feed(&report);
                 reports[n] = Some(report);

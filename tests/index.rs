@@ -162,6 +162,10 @@ fn reupserting_an_item_replaces_it() {
     // Twice in one batch and once more in another: still one document.
     index.upsert(&[edited.clone(), edited.clone()]).unwrap();
     index.commit(6).unwrap();
+    index.upsert(&[edited.clone()]).unwrap();
+    index.commit(6).unwrap();
+    // Twice in two batches before one commit.
+    index.upsert(&[edited.clone()]).unwrap();
     index.upsert(&[edited]).unwrap();
     index.commit(6).unwrap();
 

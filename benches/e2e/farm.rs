@@ -112,6 +112,27 @@ impl Farm {
         (0..self.shared.feeds).map(|f| self.url(f)).collect()
     }
 
+    /// Writes `govwatch.toml` and `feeds/farm.toml` in `dir`: a govwatch that polls this
+    /// farm's feeds with `connections` at once, with `extra` appended to the config.
+    pub fn write_govwatch_config(&self, dir: &std::path::Path, connections: usize, extra: &str) {
+        std::fs::create_dir_all(dir.join("feeds")).expect("feeds dir");
+        let mut list = String::new();
+        for (n, url) in self.urls().iter().enumerate() {
+            list.push_str(&format!("[[feed]]\nid = \"farm-{n}\"\nurl = \"{url}\"\n\n"));
+        }
+        std::fs::write(dir.join("feeds/farm.toml"), list).expect("feed list");
+        std::fs::write(
+            dir.join("govwatch.toml"),
+            format!(
+                "data_dir = \"data\"\nfeeds_dir = \"feeds\"\n\
+                 [fetch]\nallow_private_addresses = true\nconcurrency = {connections}\n\
+                 # Every farm feed is on one host; real feed lists spread over many.\n\
+                 per_host_concurrency = {connections}\n{extra}"
+            ),
+        )
+        .expect("config");
+    }
+
     /// Back to round 0 (every feed as first seen), e.g. before another cold poll.
     pub fn reset(&self) {
         self.shared.round.store(0, Ordering::SeqCst);
@@ -161,7 +182,7 @@ impl Farm {
 
 impl Shared {
     fn version(&self, feed: usize, round: u64) -> u64 {
-        if feed % self.change_every == 0 {
+        if feed.is_multiple_of(self.change_every) {
             round
         } else {
             0

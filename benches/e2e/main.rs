@@ -10,6 +10,8 @@
 //! table and written, with every run's figures, to `target/bench-results/e2e.{md,json}`.
 
 mod corpus;
+mod daemon;
+mod digest;
 mod farm;
 mod ingest;
 mod parse;
@@ -75,6 +77,13 @@ impl Config {
 }
 
 fn main() {
+    if let Some(feeds) = std::env::var("GOVWATCH_BENCH_SERVE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        serve(feeds);
+        return;
+    }
     let config = Config::from_env();
     let mut report = Report::new(&config);
     println!(
@@ -98,5 +107,36 @@ fn main() {
             search::run(&config, &built, &mut report);
         }
     }
+    if config.wants("digest") {
+        digest::run(&config, &mut report);
+    }
+    if config.wants("daemon") {
+        daemon::run(&config, &mut report);
+    }
     report.finish(&config);
+}
+
+/// `GOVWATCH_BENCH_SERVE=N`: only the feed farm, with N feeds, for runs by hand (profiling,
+/// soak tests): writes a govwatch config and feed list for it to `target/bench-farm/`, then
+/// advances a round each time a line is read from stdin, until stdin closes.
+fn serve(feeds: usize) {
+    let farm = farm::Farm::start(feeds, 10);
+    let items = farm.prepare();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-farm");
+    farm.write_govwatch_config(&dir, poll::CONCURRENCY, "");
+    println!(
+        "serving {feeds} feeds ({items} items) at http://{}/f/N.xml\n\
+         GOVWATCH_CONFIG={}/govwatch.toml govwatch poll\n\
+         press Enter for the next round (one feed in ten changes), Ctrl-D to stop",
+        farm.addr,
+        dir.display()
+    );
+    for _ in std::io::stdin().lines() {
+        farm.advance();
+        let items = farm.prepare();
+        println!(
+            "next round: {items} items, {} new",
+            farm.new_items_this_round()
+        );
+    }
 }

@@ -10,11 +10,11 @@ use std::process::Command;
 
 use crate::farm::Farm;
 use crate::proc::{self, Usage};
-use crate::report::{Better, Report, Stat};
+use crate::report::{Better, Report, Stat, thousands};
 use crate::{Config, size};
 
 /// Connections in flight, for govwatch and newsboat alike.
-const CONCURRENCY: usize = 16;
+pub const CONCURRENCY: usize = 16;
 /// One feed in this many changes between the cold and the warm poll.
 const CHANGE_EVERY: usize = 10;
 
@@ -52,10 +52,12 @@ pub fn run(config: &Config, report: &mut Report) {
             [Runs::default(), Runs::default()],
             [Runs::default(), Runs::default()],
         );
+        // Bytes on the wire for govwatch's last cold and warm poll.
+        let mut wire = [0u64; 2];
         for _ in 0..runs {
             let dir = tempfile::tempdir().expect("temp dir");
             let (gw_dir, nb_dir) = (dir.path().join("govwatch"), dir.path().join("newsboat"));
-            setup_govwatch(&gw_dir, &farm);
+            farm.write_govwatch_config(&gw_dir, CONCURRENCY, "");
             if newsboat {
                 setup_newsboat(&nb_dir, &farm);
             }
@@ -87,6 +89,7 @@ pub fn run(config: &Config, report: &mut Report) {
                 );
                 assert_eq!(summary.failed, 0, "no feed failed: {stderr}");
                 assert_eq!(served.requests - before.requests, feeds as u64);
+                wire[warm as usize] = served.bytes - before.bytes;
                 ours[warm as usize].push(usage);
 
                 if newsboat {
@@ -131,6 +134,10 @@ pub fn run(config: &Config, report: &mut Report) {
                 &ours[warm as usize],
                 &theirs[warm as usize],
                 newsboat,
+            );
+            println!(
+                "         govwatch's poll: {:.1} MB on the wire (gzip)",
+                wire[warm as usize] as f64 / 1e6
             );
             if feeds >= 10_000 {
                 let limit = if warm { 15.0 } else { 60.0 };
@@ -186,25 +193,6 @@ fn rows(report: &mut Report, scenario: &str, ours: &Runs, theirs: &Runs, newsboa
         other(&theirs.peak),
         note,
     );
-}
-
-fn setup_govwatch(dir: &Path, farm: &Farm) {
-    std::fs::create_dir_all(dir.join("feeds")).expect("feeds dir");
-    let mut list = String::new();
-    for (n, url) in farm.urls().iter().enumerate() {
-        list.push_str(&format!("[[feed]]\nid = \"farm-{n}\"\nurl = \"{url}\"\n\n"));
-    }
-    std::fs::write(dir.join("feeds/farm.toml"), list).expect("feed list");
-    std::fs::write(
-        dir.join("govwatch.toml"),
-        format!(
-            "data_dir = \"data\"\nfeeds_dir = \"feeds\"\n\
-             [fetch]\nallow_private_addresses = true\nconcurrency = {CONCURRENCY}\n\
-             # Every farm feed is on one host; real feed lists spread over many.\n\
-             per_host_concurrency = {CONCURRENCY}\n"
-        ),
-    )
-    .expect("config");
 }
 
 fn setup_newsboat(dir: &Path, farm: &Farm) {
@@ -265,12 +253,4 @@ fn counts(stderr: &str) -> Counts {
         }
     }
     counts
-}
-
-fn thousands(n: usize) -> String {
-    if n >= 1000 && n % 1000 == 0 {
-        format!("{},000", n / 1000)
-    } else {
-        n.to_string()
-    }
 }

@@ -3,7 +3,7 @@
 //! CPU and resident memory of a running one, or of this process (from /proc).
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 #[derive(Clone, Copy, Debug)]
@@ -94,4 +94,18 @@ pub fn own_peak_mib() -> f64 {
 /// This process's resident MiB now.
 pub fn own_mib() -> f64 {
     status_mib("self", "VmRSS:")
+}
+
+/// A running child that gets SIGTERM (as systemd stops a service) and is reaped when this
+/// is dropped, however the bench ends.
+pub struct Stopping(pub Child);
+
+impl Drop for Stopping {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid, which is not yet reaped.
+        unsafe {
+            libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let _ = self.0.wait();
+    }
 }

@@ -61,6 +61,7 @@ pub struct Row {
     pub scenario: String,
     pub metric: String,
     pub unit: String,
+    pub better: Better,
     pub govwatch: Stat,
     /// What govwatch is compared with ("bare feed-rs", "SQLite FTS5"…).
     pub against: String,
@@ -83,7 +84,8 @@ pub struct Report {
 }
 
 /// Higher is better (a rate) or lower is better (a time).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Better {
     Higher,
     Lower,
@@ -127,6 +129,7 @@ impl Report {
             scenario: scenario.to_owned(),
             metric: metric.to_owned(),
             unit: unit.to_owned(),
+            better,
             govwatch,
             against: against.to_owned(),
             other,
@@ -218,7 +221,7 @@ impl Report {
             std::process::exit(1);
         }
         println!("results: {}", config.out.join("e2e.{md,json}").display());
-        for scenario in ["parse", "poll", "ingest", "search"] {
+        for scenario in ["parse", "poll", "ingest", "search", "digest", "daemon"] {
             if !config.wants(scenario) {
                 continue;
             }
@@ -228,7 +231,14 @@ impl Report {
             );
         }
         for r in &self.rows {
-            let sane = |s: &Stat| s.median.is_finite() && s.median > 0.0;
+            // A rate of zero means nothing ran; a time, a size or a CPU share may be zero.
+            let sane = |s: &Stat| {
+                s.median.is_finite()
+                    && match r.better {
+                        Better::Higher => s.median > 0.0,
+                        Better::Lower => s.median >= 0.0,
+                    }
+            };
             assert!(
                 sane(&r.govwatch),
                 "{} {}: {:?}",
@@ -247,4 +257,17 @@ impl Report {
             }
         }
     }
+}
+
+/// 10000 as "10,000", for scenario names.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -137,7 +137,8 @@ impl Store {
     }
 
     /// The items of the clusterer's window as it stood after the item with seq `up_to` (the
-    /// items first seen within [`crate::cluster::WINDOW`] of it), in store order, with their
+    /// items first seen within [`crate::cluster::WINDOW`] of it, at most
+    /// [`crate::cluster::MAX_WINDOW_ITEMS`] of them), in store order, with their
     /// recorded cluster: how an indexer resumes clustering where the last one stopped.
     pub fn cluster_window(&self, up_to: u64) -> Result<Vec<(StoredItem, String)>, StoreError> {
         let action = "read the clusters of recent items";
@@ -157,11 +158,13 @@ impl Store {
                  WHERE i.seq <= ?1
                    AND i.first_seen_at >= (SELECT MAX(first_seen_at) FROM items
                                            WHERE seq <= ?1) - ?2
-                 ORDER BY i.seq",
+                 ORDER BY i.seq DESC
+                 LIMIT ?3",
             )
             .map_err(|e| self.sql_err(action, e))?;
+        let most = crate::cluster::MAX_WINDOW_ITEMS as i64;
         let rows = stmt
-            .query_map(params![up_to, window], |row| {
+            .query_map(params![up_to, window, most], |row| {
                 Ok((super::RawItem::from_row(row)?, row.get::<_, String>(17)?))
             })
             .map_err(|e| self.sql_err(action, e))?;
@@ -170,6 +173,8 @@ impl Store {
             let (raw, cluster) = row.map_err(|e| self.sql_err(action, e))?;
             out.push((self.stored_item(raw)?, cluster));
         }
+        // Read newest first for the limit; the clusterer takes them in store order.
+        out.reverse();
         Ok(out)
     }
 
