@@ -19,7 +19,8 @@ pub fn run(config: &Config, report: &mut Report) {
     farm.write_govwatch_config(
         dir.path(),
         crate::poll::CONCURRENCY,
-        "[poll]\ninterval = \"30m\"\n[server]\nlisten = \"off\"\n",
+        // No start-up spread (5 minutes by default): the first round at once, then quiet.
+        "[poll]\ninterval = \"30m\"\njitter = \"0s\"\n[server]\nlisten = \"off\"\n",
     );
     let config_file = dir.path().join("govwatch.toml");
     let daemon = proc::Stopping(
