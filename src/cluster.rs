@@ -34,6 +34,9 @@ pub const WINDOW: TimeDelta = TimeDelta::hours(72);
 /// thousands of feeds does not hold their whole backlog.
 pub const MAX_WINDOW_ITEMS: usize = 20_000;
 
+/// The most earlier items an item is compared with (those sharing the most rare features).
+const MAX_CANDIDATES: usize = 64;
+
 /// The least cosine similarity of two items' features for them to be one story.
 pub const THRESHOLD: f32 = 0.25;
 
@@ -364,7 +367,7 @@ impl Clusterer {
             }
         }
         candidates.sort_unstable();
-        candidates.dedup();
+        let candidates = most_shared(&candidates, MAX_CANDIDATES);
         let threshold = self.threshold.unwrap_or(THRESHOLD);
         let mut best: Option<(f32, u64)> = None;
         // In id order, and only a strictly better score replaces the best: ties go to the
@@ -463,6 +466,27 @@ impl Clusterer {
             self.base += 1;
         }
     }
+}
+
+/// The ids of `sorted` (a sorted list with one entry per rare feature an earlier item shares)
+/// that share the most features, at most `most` of them, in id order. A story's reports share
+/// several rare features, so this loses none of them; it bounds the cosines computed per item
+/// when a window's vocabulary is narrow and every posting list is near its limit.
+fn most_shared(sorted: &[u64], most: usize) -> Vec<u64> {
+    let mut counted: Vec<(u64, usize)> = Vec::new();
+    for &id in sorted {
+        match counted.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => counted.push((id, 1)),
+        }
+    }
+    if counted.len() > most {
+        // Most shared first; among equals the earliest, as the tie-break of `best` prefers.
+        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counted.truncate(most);
+        counted.sort_unstable_by_key(|&(id, _)| id);
+    }
+    counted.into_iter().map(|(id, _)| id).collect()
 }
 
 /// Whether two published times are close enough for one story.
@@ -575,6 +599,16 @@ mod tests {
             "e",
             "within the window it still joins"
         );
+    }
+
+    #[test]
+    fn candidates_are_those_sharing_most_features_in_id_order() {
+        // 7 shares three features, 3 and 9 two, 1 and 5 one.
+        let sorted = [1, 3, 3, 5, 7, 7, 7, 9, 9];
+        assert_eq!(most_shared(&sorted, 10), [1, 3, 5, 7, 9]);
+        assert_eq!(most_shared(&sorted, 3), [3, 7, 9]);
+        // Ties go to the earliest.
+        assert_eq!(most_shared(&sorted, 4), [1, 3, 7, 9]);
     }
 
     #[test]
