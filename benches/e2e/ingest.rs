@@ -12,9 +12,9 @@ use govwatch::store::{FetchSuccess, Store};
 use tantivy::schema::{INDEXED, STORED, STRING, Schema, TEXT};
 use tantivy::{TantivyDocument, doc};
 
-use crate::Config;
 use crate::corpus::{self, Rng};
 use crate::report::{Better, Report, Stat};
+use crate::{Config, proc};
 
 /// Items per stored batch: one feed's worth, as a poll stores them.
 const BATCH: usize = 500;
@@ -41,10 +41,17 @@ pub fn run(config: &Config, report: &mut Report) -> Built {
 
     // Each system once at full size: a 1M-item ingest is minutes, and the two run
     // back to back on the same machine state.
+    // Memory is what each adds at its peak to this process, which already holds the items.
+    let added_peak = |run: &mut dyn FnMut() -> (f64, u64)| {
+        let before = proc::own_mib();
+        proc::reset_own_peak();
+        let (seconds, bytes) = run();
+        (seconds, bytes, proc::own_peak_mib() - before)
+    };
     let dir = tempfile::tempdir().expect("temp dir");
-    let (ours, ours_bytes) = govwatch_ingest(dir.path(), &items);
+    let (ours, ours_bytes, ours_mib) = added_peak(&mut || govwatch_ingest(dir.path(), &items));
     let bare_dir = tempfile::tempdir().expect("temp dir");
-    let (bare, bare_bytes) = tantivy_ingest(bare_dir.path(), &items);
+    let (bare, bare_bytes, bare_mib) = added_peak(&mut || tantivy_ingest(bare_dir.path(), &items));
     let n = items.len() as f64;
     let ratio = report.row(
         "ingest",
@@ -59,6 +66,16 @@ pub fn run(config: &Config, report: &mut Report) -> Built {
     if let Some(r) = ratio {
         report.target("≥ 0.6x bare tantivy", r >= 0.6);
     }
+    report.row(
+        "ingest",
+        "memory added at peak",
+        "MiB",
+        Better::Lower,
+        Stat::of(vec![ours_mib]),
+        "bare tantivy",
+        Some(Stat::of(vec![bare_mib])),
+        "",
+    );
     report.row(
         "ingest",
         "bytes on disk",

@@ -77,6 +77,10 @@ impl Config {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == proc::MEASURE_FLAG) {
+        proc::measure_child(&args[2..]);
+    }
     if let Some(feeds) = std::env::var("GOVWATCH_BENCH_SERVE")
         .ok()
         .and_then(|v| v.parse().ok())

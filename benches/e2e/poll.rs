@@ -49,7 +49,14 @@ pub fn run(config: &Config, report: &mut Report) {
         let full = if feeds >= 10_000 { 1 } else { 3 };
         size(config, "GOVWATCH_BENCH_POLL_RUNS", 1, full)
     };
-    let newsboat = Command::new("newsboat").arg("--version").output().is_ok();
+    // `GOVWATCH_BENCH_NEWSBOAT=off` leaves the peer out (for quick looks at govwatch alone).
+    let left_out = std::env::var("GOVWATCH_BENCH_NEWSBOAT").is_ok_and(|v| v == "off");
+    let newsboat = !left_out && Command::new("newsboat").arg("--version").output().is_ok();
+    let missing = if left_out {
+        "left out (GOVWATCH_BENCH_NEWSBOAT=off)"
+    } else {
+        "not installed (benches/setup.sh debian)"
+    };
     for feeds in sizes {
         let farm = Farm::start(feeds, CHANGE_EVERY);
         let (mut ours, mut theirs) = (
@@ -138,6 +145,7 @@ pub fn run(config: &Config, report: &mut Report) {
                 &ours[warm as usize],
                 &theirs[warm as usize],
                 newsboat,
+                missing,
             );
             println!(
                 "         govwatch's poll: {:.1} MB on the wire (gzip)",
@@ -154,15 +162,16 @@ pub fn run(config: &Config, report: &mut Report) {
     }
 }
 
-fn rows(report: &mut Report, scenario: &str, ours: &Runs, theirs: &Runs, newsboat: bool) {
-    let (against, note) = if newsboat {
-        ("newsboat -x reload", "")
-    } else {
-        (
-            "newsboat -x reload",
-            "not installed (benches/setup.sh debian)",
-        )
-    };
+fn rows(
+    report: &mut Report,
+    scenario: &str,
+    ours: &Runs,
+    theirs: &Runs,
+    newsboat: bool,
+    missing: &str,
+) {
+    let against = "newsboat -x reload";
+    let note = if newsboat { "" } else { missing };
     let other = |v: &Vec<f64>| newsboat.then(|| Stat::of(v.clone()));
     let ratio = report.row(
         scenario,

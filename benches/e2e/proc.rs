@@ -2,7 +2,6 @@
 //! to its end (from `wait4`'s resource usage, so the figures are that child's alone), and
 //! CPU and resident memory of a running one, or of this process (from /proc).
 
-use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
@@ -14,48 +13,103 @@ pub struct Usage {
     pub peak_mib: f64,
 }
 
+/// The first argument that makes this bench binary the measuring parent of a command
+/// (`measure_child`), instead of the bench.
+pub const MEASURE_FLAG: &str = "--measure-child";
+
 /// Runs `cmd` to its end with stdout discarded; returns its usage and its stderr, or what
 /// went wrong (it failed to start, or exited unsuccessfully, with its stderr).
+///
+/// The command is started by a fresh copy of this binary that does nothing else: at exec,
+/// Linux carries the spawning process's memory high-water mark into the child's
+/// `ru_maxrss`, and this process holds the feed farm's documents (a gigabyte at 10,000
+/// feeds), which would be reported as the child's peak.
 pub fn run(cmd: &mut Command) -> Result<(Usage, String), String> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let mut child = cmd
-        .spawn()
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this bench: {e}"))?;
+    let mut outer = Command::new(exe);
+    outer
+        .arg(MEASURE_FLAG)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => outer.env(key, v),
+            None => outer.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    let output = outer
+        .stdin(Stdio::null())
+        .output()
         .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-    let mut pipe = child.stderr.take().expect("stderr was piped");
-    // Read while it runs, so a chatty child never blocks on a full pipe.
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    });
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = String::from_utf8_lossy(&output.stdout);
+    let figures: Vec<f64> = report
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match figures[..] {
+        [wall, cpu, peak_kib, status] if status == 0.0 => Ok((
+            Usage {
+                wall,
+                cpu,
+                peak_mib: peak_kib / 1024.0,
+            },
+            stderr,
+        )),
+        _ => Err(format!("{cmd:?} failed ({}): {stderr}", report.trim())),
+    }
+}
+
+/// The measuring parent: runs `args` (a program and its arguments) with stdout discarded
+/// and stderr passed through, and prints its wall seconds, CPU seconds, peak resident KiB
+/// and exit status (-1 when a signal ended it) on one line.
+pub fn measure_child(args: &[String]) -> ! {
+    let Some((program, rest)) = args.split_first() else {
+        println!("0 0 0 -1");
+        std::process::exit(2);
+    };
+    let start = Instant::now();
+    let child = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot start {program}: {e}");
+            println!("0 0 0 -1");
+            std::process::exit(2);
+        }
+    };
     let mut status = 0;
     // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // `wait4` on this one pid: std's `wait` would reap it without its resource usage, and
-    // RUSAGE_CHILDREN would mix it with every other child this bench ran.
+    // `wait4` on this one pid: std's `wait` would reap it without its resource usage.
     // SAFETY: `child` is ours and not yet reaped; both pointers are to live locals.
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let wall = start.elapsed().as_secs_f64();
-    let stderr = reader.join().unwrap_or_default();
     if pid < 0 {
-        return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+        eprintln!("wait4 failed: {}", std::io::Error::last_os_error());
+        println!("0 0 0 -1");
+        std::process::exit(2);
     }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(format!("{cmd:?} failed (wait status {status}): {stderr}"));
-    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Ok((
-        Usage {
-            wall,
-            cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-            // Linux reports ru_maxrss in KiB.
-            peak_mib: usage.ru_maxrss as f64 / 1024.0,
-        },
-        stderr,
-    ))
+    // Linux reports ru_maxrss in KiB.
+    println!(
+        "{wall} {} {} {code}",
+        seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        usage.ru_maxrss
+    );
+    std::process::exit(0);
 }
 
 /// (CPU seconds used so far, resident MiB) of a running process.
