@@ -7,6 +7,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use crate::farm::Farm;
 use crate::proc::{self, Usage};
@@ -52,6 +53,11 @@ pub fn run(config: &Config, report: &mut Report) {
     // `GOVWATCH_BENCH_NEWSBOAT=off` leaves the peer out (for quick looks at govwatch alone).
     let left_out = std::env::var("GOVWATCH_BENCH_NEWSBOAT").is_ok_and(|v| v == "off");
     let newsboat = !left_out && Command::new("newsboat").arg("--version").output().is_ok();
+    // A timed newsboat reload is stopped after this long: at 10,000 feeds one reload takes
+    // over 20 minutes here. `GOVWATCH_BENCH_PEER_LIMIT_SECS`.
+    let limit = (!config.quick).then(|| {
+        Duration::from_secs(size(config, "GOVWATCH_BENCH_PEER_LIMIT_SECS", 0, 600) as u64)
+    });
     let missing = if left_out {
         "left out (GOVWATCH_BENCH_NEWSBOAT=off)"
     } else {
@@ -65,6 +71,8 @@ pub fn run(config: &Config, report: &mut Report) {
         );
         // Bytes on the wire for govwatch's last cold and warm poll.
         let mut wire = [0u64; 2];
+        // newsboat passed the limit: none of its figures at this size.
+        let mut stopped = false;
         for _ in 0..runs_at(feeds) {
             let dir = tempfile::tempdir().expect("temp dir");
             let (gw_dir, nb_dir) = (dir.path().join("govwatch"), dir.path().join("newsboat"));
@@ -103,9 +111,14 @@ pub fn run(config: &Config, report: &mut Report) {
                 wire[warm as usize] = served.bytes - before.bytes;
                 ours[warm as usize].push(usage);
 
-                if newsboat {
+                if newsboat && !stopped {
                     let before = farm.served();
-                    let usage = newsboat_reload(&nb_dir);
+                    let Some(usage) = newsboat_reload(&nb_dir, limit) else {
+                        // Stopped: the limit is a lower bound of its wall time; a warm round
+                        // needs a finished cold one.
+                        stopped = true;
+                        continue;
+                    };
                     let served = farm.served();
                     assert_eq!(served.requests - before.requests, feeds as u64);
                     if warm {
@@ -118,7 +131,7 @@ pub fn run(config: &Config, report: &mut Report) {
                         // is in its cache, so its first reload after a cold start sends no
                         // conditional request. An untimed second reload primes them, so its
                         // warm figure is a like-for-like 304 round.
-                        newsboat_reload(&nb_dir);
+                        newsboat_reload(&nb_dir, None);
                     }
                     assert_eq!(
                         stored_by_newsboat(&nb_dir),
@@ -139,14 +152,29 @@ pub fn run(config: &Config, report: &mut Report) {
                     "cold (all 200)"
                 }
             );
+            let stopped_note = if warm {
+                format!(
+                    "not run: its cold reload was stopped after {} s",
+                    limit.map_or(0, |l| l.as_secs())
+                )
+            } else {
+                format!(
+                    "stopped after {} s: over {:.0}x slower",
+                    limit.map_or(0, |l| l.as_secs()),
+                    limit.map_or(0.0, |l| l.as_secs_f64()) / Stat::of(ours[0].wall.clone()).median
+                )
+            };
             rows(
                 report,
                 &name,
                 &ours[warm as usize],
                 &theirs[warm as usize],
-                newsboat,
-                missing,
+                newsboat && !stopped,
+                if stopped { &stopped_note } else { missing },
             );
+            if stopped && !warm {
+                report.target_on(&name, "wall", "faster than newsboat", true);
+            }
             println!(
                 "         govwatch's poll: {:.1} MB on the wire (gzip)",
                 wire[warm as usize] as f64 / 1e6
@@ -218,17 +246,19 @@ fn setup_newsboat(dir: &Path, farm: &Farm) {
     .expect("newsboat config");
 }
 
-fn newsboat_reload(dir: &Path) -> Usage {
-    proc::run(
+/// One `newsboat -x reload`; `None` when it was stopped at `limit`.
+fn newsboat_reload(dir: &Path, limit: Option<Duration>) -> Option<Usage> {
+    let (usage, _, finished) = proc::run_within(
         Command::new("newsboat")
             .env("HOME", dir)
             .current_dir(dir)
             .args([
                 "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload",
             ]),
+        limit,
     )
-    .unwrap_or_else(|e| panic!("newsboat: {e}"))
-    .0
+    .unwrap_or_else(|e| panic!("newsboat: {e}"));
+    finished.then_some(usage)
 }
 
 fn stored_by_newsboat(dir: &Path) -> usize {

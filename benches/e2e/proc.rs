@@ -25,10 +25,23 @@ pub const MEASURE_FLAG: &str = "--measure-child";
 /// `ru_maxrss`, and this process holds the feed farm's documents (a gigabyte at 10,000
 /// feeds), which would be reported as the child's peak.
 pub fn run(cmd: &mut Command) -> Result<(Usage, String), String> {
+    match run_within(cmd, None)? {
+        (usage, stderr, true) => Ok((usage, stderr)),
+        (_, stderr, false) => Err(format!("{cmd:?} did not finish: {stderr}")),
+    }
+}
+
+/// [`run`], with the command stopped (SIGKILL) once it has run for `limit`: the last value
+/// says whether it finished. A stopped command's usage is what it used until then.
+pub fn run_within(
+    cmd: &mut Command,
+    limit: Option<std::time::Duration>,
+) -> Result<(Usage, String, bool), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this bench: {e}"))?;
     let mut outer = Command::new(exe);
     outer
         .arg(MEASURE_FLAG)
+        .arg(limit.map_or(0.0, |l| l.as_secs_f64()).to_string())
         .arg(cmd.get_program())
         .args(cmd.get_args());
     for (key, value) in cmd.get_envs() {
@@ -50,24 +63,31 @@ pub fn run(cmd: &mut Command) -> Result<(Usage, String), String> {
         .split_whitespace()
         .filter_map(|f| f.parse().ok())
         .collect();
+    let usage = |wall, cpu, peak_kib: f64| Usage {
+        wall,
+        cpu,
+        peak_mib: peak_kib / 1024.0,
+    };
     match figures[..] {
-        [wall, cpu, peak_kib, status] if status == 0.0 => Ok((
-            Usage {
-                wall,
-                cpu,
-                peak_mib: peak_kib / 1024.0,
-            },
-            stderr,
-        )),
+        [wall, cpu, peak_kib, status] if status == 0.0 => {
+            Ok((usage(wall, cpu, peak_kib), stderr, true))
+        }
+        [wall, cpu, peak_kib, status] if status == STOPPED => {
+            Ok((usage(wall, cpu, peak_kib), stderr, false))
+        }
         _ => Err(format!("{cmd:?} failed ({}): {stderr}", report.trim())),
     }
 }
+
+/// The status `measure_child` reports for a command it stopped at the limit.
+const STOPPED: f64 = -2.0;
 
 /// The measuring parent: runs `args` (a program and its arguments) with stdout discarded
 /// and stderr passed through, and prints its wall seconds, CPU seconds, peak resident KiB
 /// and exit status (-1 when a signal ended it) on one line.
 pub fn measure_child(args: &[String]) -> ! {
-    let Some((program, rest)) = args.split_first() else {
+    let limit: f64 = args.first().and_then(|l| l.parse().ok()).unwrap_or(0.0);
+    let Some((program, rest)) = args.get(1..).and_then(|a| a.split_first()) else {
         println!("0 0 0 -1");
         std::process::exit(2);
     };
@@ -88,16 +108,34 @@ pub fn measure_child(args: &[String]) -> ! {
     let mut status = 0;
     // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let child_pid = child.id() as libc::pid_t;
+    let mut stopped = false;
     // `wait4` on this one pid: std's `wait` would reap it without its resource usage.
-    // SAFETY: `child` is ours and not yet reaped; both pointers are to live locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    // SAFETY (each call): `child` is ours and not yet reaped; the pointers are to live locals.
+    let pid = loop {
+        let flags = if limit > 0.0 { libc::WNOHANG } else { 0 };
+        let pid = unsafe { libc::wait4(child_pid, &mut status, flags, &mut usage) };
+        if pid != 0 {
+            break pid;
+        }
+        if start.elapsed().as_secs_f64() >= limit && !stopped {
+            // SAFETY: kill(2) on our own child, not yet reaped.
+            unsafe {
+                libc::kill(child_pid, libc::SIGKILL);
+            }
+            stopped = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let wall = start.elapsed().as_secs_f64();
     if pid < 0 {
         eprintln!("wait4 failed: {}", std::io::Error::last_os_error());
         println!("0 0 0 -1");
         std::process::exit(2);
     }
-    let code = if libc::WIFEXITED(status) {
+    let code = if stopped {
+        STOPPED as i32
+    } else if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else {
         -1

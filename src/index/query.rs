@@ -101,7 +101,7 @@ pub(crate) fn parse_user_query(
     let ast = allow_purely_negative(ast);
     parser
         .build_query_from_user_input_ast(ast)
-        .map(Some)
+        .map(|q| Some(unwrap_single(q)))
         .map_err(|e| match e {
             // Purely negative queries were given an `All` above, so what is left to exclude
             // from is words the analyzer dropped.
@@ -112,6 +112,19 @@ pub(crate) fn parse_user_query(
             ),
             other => invalid(other.to_string()),
         })
+}
+
+/// A boolean query of one required or optional clause is that clause. The parser wraps one
+/// word searched in several fields as `+(title:w body:w categories:w)`; unwrapped, the union
+/// of term scorers is one tantivy can prune (block-max WAND), so a frequent word costs about
+/// the top hits rather than every match. Matches and scores are the same.
+fn unwrap_single(query: Box<dyn Query>) -> Box<dyn Query> {
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>()
+        && let [(Occur::Must | Occur::Should, inner)] = boolean.clauses()
+    {
+        return unwrap_single(inner.box_clone());
+    }
+    query
 }
 
 /// Parses a topic's query: a user query that is not empty and does not refer to topics
@@ -376,5 +389,34 @@ pub(crate) fn with_filters(
         0 => Box::new(AllQuery),
         1 if matches!(clauses[0].0, Occur::Must) => clauses.remove(0).1,
         _ => Box::new(BooleanQuery::new(clauses)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parser() -> QueryParser {
+        let (schema, fields) = schema::build_schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        super::super::analyzer::register(&index);
+        query_parser(&index, &fields)
+    }
+
+    fn clauses(query: &dyn Query) -> Vec<Occur> {
+        let boolean = query
+            .downcast_ref::<BooleanQuery>()
+            .expect("a boolean query");
+        boolean.clauses().iter().map(|(o, _)| *o).collect()
+    }
+
+    #[test]
+    fn one_word_is_the_union_of_its_fields_unwrapped() {
+        let parser = parser();
+        let one = parse_user_query(&parser, "cybersecurity").unwrap().unwrap();
+        assert_eq!(clauses(one.as_ref()), [Occur::Should; 3], "{one:?}");
+        // Two words stay a conjunction of two such unions.
+        let two = parse_user_query(&parser, "ai contracts").unwrap().unwrap();
+        assert_eq!(clauses(two.as_ref()), [Occur::Must; 2], "{two:?}");
     }
 }
