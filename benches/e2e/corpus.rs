@@ -196,3 +196,21 @@ pub fn feeds(rng: &mut Rng, feeds: usize) -> Vec<Vec<u8>> {
 pub fn items(rng: &mut Rng, n: usize) -> Vec<GenItem> {
     (0..n).map(|k| item(rng, k)).collect()
 }
+
+/// The configuration of generated feed `n`, named `id`, as the store wants it before items of
+/// that feed are written.
+pub fn feed_config(id: String, n: usize) -> govwatch::feeds::FeedConfig {
+    govwatch::feeds::FeedConfig {
+        id,
+        // A fixed, valid URL: parsing it cannot fail.
+        url: url::Url::parse(&format!("https://news.example.gov/{n}")).expect("valid url"),
+        title: Some(format!("Feed {n}")),
+        tags: vec![],
+        interval: None,
+        schedule: None,
+        kind: Default::default(),
+        full_text: false,
+        document_kind: None,
+        source: "bench".into(),
+    }
+}

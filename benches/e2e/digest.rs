@@ -116,18 +116,7 @@ fn prepare(dir: &std::path::Path, items: usize, subs: usize) -> Store {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut store = Store::open(dir).expect("store");
     let feeds: Vec<FeedConfig> = (0..FEEDS)
-        .map(|n| FeedConfig {
-            id: format!("feed-{n}"),
-            url: url::Url::parse(&format!("https://news.example.gov/{n}")).expect("url"),
-            title: Some(format!("Feed {n}")),
-            tags: vec![],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "bench".into(),
-        })
+        .map(|n| corpus::feed_config(format!("feed-{n}"), n))
         .collect();
     store.sync_feeds(&feeds).expect("feeds");
     for n in 0..subs {

@@ -98,18 +98,7 @@ fn feed_id(n: usize) -> String {
 fn govwatch_ingest(dir: &Path, items: &[Item]) -> (f64, u64) {
     let mut store = Store::open(dir).expect("store opens");
     let feeds: Vec<FeedConfig> = (0..20)
-        .map(|n| FeedConfig {
-            id: feed_id(n),
-            url: url::Url::parse(&format!("https://news.example.gov/{n}")).expect("valid url"),
-            title: None,
-            tags: vec![],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "bench".into(),
-        })
+        .map(|n| corpus::feed_config(feed_id(n), n))
         .collect();
     store.sync_feeds(&feeds).expect("feeds sync");
     let mut index = govwatch::index::Index::open_writable(&dir.join("tantivy")).expect("index");

@@ -201,39 +201,28 @@ fn rows(
     let against = "newsboat -x reload";
     let note = if newsboat { "" } else { missing };
     let other = |v: &Vec<f64>| newsboat.then(|| Stat::of(v.clone()));
-    let ratio = report.row(
-        scenario,
-        "wall",
-        "s",
-        Better::Lower,
-        Stat::of(ours.wall.clone()),
-        against,
-        other(&theirs.wall),
-        note,
-    );
-    if let Some(r) = ratio {
-        report.target("faster than newsboat", r > 1.0);
+    let metrics = [
+        ("wall", "s", &ours.wall, &theirs.wall),
+        ("CPU", "s", &ours.cpu, &theirs.cpu),
+        ("peak memory", "MiB", &ours.peak, &theirs.peak),
+    ];
+    for (metric, unit, mine, peer) in metrics {
+        let ratio = report.row(
+            scenario,
+            metric,
+            unit,
+            Better::Lower,
+            Stat::of(mine.clone()),
+            against,
+            other(peer),
+            note,
+        );
+        if metric == "wall"
+            && let Some(r) = ratio
+        {
+            report.target("faster than newsboat", r > 1.0);
+        }
     }
-    report.row(
-        scenario,
-        "CPU",
-        "s",
-        Better::Lower,
-        Stat::of(ours.cpu.clone()),
-        against,
-        other(&theirs.cpu),
-        note,
-    );
-    report.row(
-        scenario,
-        "peak memory",
-        "MiB",
-        Better::Lower,
-        Stat::of(ours.peak.clone()),
-        against,
-        other(&theirs.peak),
-        note,
-    );
 }
 
 fn setup_newsboat(dir: &Path, farm: &Farm) {

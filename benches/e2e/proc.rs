@@ -69,9 +69,7 @@ pub fn run_within(
         peak_mib: peak_kib / 1024.0,
     };
     match figures[..] {
-        [wall, cpu, peak_kib, status] if status == 0.0 => {
-            Ok((usage(wall, cpu, peak_kib), stderr, true))
-        }
+        [wall, cpu, peak_kib, 0.0] => Ok((usage(wall, cpu, peak_kib), stderr, true)),
         [wall, cpu, peak_kib, status] if status == STOPPED => {
             Ok((usage(wall, cpu, peak_kib), stderr, false))
         }
