@@ -141,16 +141,13 @@ mod tests {
 
     fn feed(interval: Option<Duration>, schedule: Option<&str>) -> FeedConfig {
         FeedConfig {
-            id: "gao".into(),
-            url: url::Url::parse("https://www.gao.gov/rss/reports.xml").unwrap(),
-            title: None,
-            tags: vec![],
             interval,
             schedule: schedule.map(|s| Schedule::parse(s).unwrap()),
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "feeds/test.toml".into(),
+            ..FeedConfig::new(
+                "gao",
+                url::Url::parse("https://www.gao.gov/rss/reports.xml").unwrap(),
+                "feeds/test.toml",
+            )
         }
     }
 

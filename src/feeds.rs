@@ -36,6 +36,25 @@ pub struct FeedConfig {
     pub source: PathBuf,
 }
 
+impl FeedConfig {
+    /// A feed read as RSS, Atom or JSON Feed, listed in `source`, with no title, tags,
+    /// interval, schedule or document kind of its own. Set the rest with struct update syntax.
+    pub fn new(id: impl Into<String>, url: Url, source: impl Into<PathBuf>) -> FeedConfig {
+        FeedConfig {
+            id: id.into(),
+            url,
+            title: None,
+            tags: Vec::new(),
+            interval: None,
+            schedule: None,
+            kind: FeedKind::default(),
+            full_text: false,
+            document_kind: None,
+            source: source.into(),
+        }
+    }
+}
+
 /// What a feed entry's URL serves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum FeedKind {

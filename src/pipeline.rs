@@ -387,18 +387,11 @@ mod tests {
     use crate::store::FetchSuccess;
 
     fn feed() -> FeedConfig {
-        FeedConfig {
-            id: "f".into(),
-            url: Url::parse("https://example.gov/feed").unwrap(),
-            title: None,
-            tags: vec![],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "test.toml".into(),
-        }
+        FeedConfig::new(
+            "f",
+            Url::parse("https://example.gov/feed").unwrap(),
+            "test.toml",
+        )
     }
 
     fn store_with(dir: &std::path::Path, titles: &[&str]) -> Store {

@@ -2,8 +2,6 @@
 //! edited entry is updated in place with a new seq, and the index's view (`items_after`) sees
 //! exactly the changes.
 
-use std::path::PathBuf;
-
 use chrono::{TimeZone, Utc};
 use govwatch::feeds::FeedConfig;
 use govwatch::model::{Document, Entry};
@@ -30,16 +28,13 @@ fn poll_repoll_and_edit() {
     let mut store = Store::open(dir.path()).unwrap();
     store
         .sync_feeds(&[FeedConfig {
-            id: "example".to_owned(),
-            url: "https://www.example.gov/feed".parse().unwrap(),
             title: Some("Example agency".to_owned()),
             tags: vec!["federal".to_owned()],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: PathBuf::from("feeds/example.toml"),
+            ..FeedConfig::new(
+                "example",
+                "https://www.example.gov/feed".parse().unwrap(),
+                "feeds/example.toml",
+            )
         }])
         .unwrap();
     let fetched = Utc.timestamp_opt(1_790_000_000, 0).unwrap();

@@ -201,16 +201,12 @@ pub fn items(rng: &mut Rng, n: usize) -> Vec<GenItem> {
 /// that feed are written.
 pub fn feed_config(id: String, n: usize) -> govwatch::feeds::FeedConfig {
     govwatch::feeds::FeedConfig {
-        id,
-        // A fixed, valid URL: parsing it cannot fail.
-        url: url::Url::parse(&format!("https://news.example.gov/{n}")).expect("valid url"),
         title: Some(format!("Feed {n}")),
-        tags: vec![],
-        interval: None,
-        schedule: None,
-        kind: Default::default(),
-        full_text: false,
-        document_kind: None,
-        source: "bench".into(),
+        ..govwatch::feeds::FeedConfig::new(
+            id,
+            // A fixed, valid URL: parsing it cannot fail.
+            url::Url::parse(&format!("https://news.example.gov/{n}")).expect("valid url"),
+            "bench",
+        )
     }
 }

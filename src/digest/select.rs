@@ -438,16 +438,12 @@ mod tests {
         let dir = TempDir::new().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let feed = FeedConfig {
-            id: "dod".into(),
-            url: url::Url::parse("https://example.gov/feed").unwrap(),
             title: Some("DoD".into()),
-            tags: vec![],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "test".into(),
+            ..FeedConfig::new(
+                "dod",
+                url::Url::parse("https://example.gov/feed").unwrap(),
+                "test",
+            )
         };
         store.sync_feeds(std::slice::from_ref(&feed)).unwrap();
         subscribe(&mut store, "ann@example.gov", &["contracts"], None);

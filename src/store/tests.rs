@@ -12,16 +12,8 @@ fn at(secs: i64) -> DateTime<Utc> {
 
 fn feed(id: &str, url: &str) -> FeedConfig {
     FeedConfig {
-        id: id.to_owned(),
-        url: url::Url::parse(url).unwrap(),
-        title: None,
         tags: vec!["ai".to_owned(), "us".to_owned()],
-        interval: None,
-        schedule: None,
-        kind: Default::default(),
-        full_text: false,
-        document_kind: None,
-        source: PathBuf::from("feeds/test.toml"),
+        ..FeedConfig::new(id, url::Url::parse(url).unwrap(), "feeds/test.toml")
     }
 }
 

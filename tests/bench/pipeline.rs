@@ -305,20 +305,16 @@ fn main() {
     let mut store = Store::open(dir.path()).expect("store opens");
     let feeds: Vec<FeedConfig> = (0..20)
         .map(|n| FeedConfig {
-            id: format!("bench-{n}"),
-            url: url::Url::parse(&format!("https://bench.example/{n}")).expect("valid url"),
-            title: None,
             tags: vec![if n % 2 == 0 {
                 "even".into()
             } else {
                 "odd".into()
             }],
-            interval: None,
-            schedule: None,
-            kind: Default::default(),
-            full_text: false,
-            document_kind: None,
-            source: "bench".into(),
+            ..FeedConfig::new(
+                format!("bench-{n}"),
+                url::Url::parse(&format!("https://bench.example/{n}")).expect("valid url"),
+                "bench",
+            )
         })
         .collect();
     store.sync_feeds(&feeds).expect("feeds sync");

@@ -284,18 +284,7 @@ mod tests {
         assert_eq!(slug("  ---  "), "");
         assert_eq!(slug("Économie numérique"), "conomie-num-rique");
         let url = Url::parse("https://www.gao.gov/rss/reports.xml").unwrap();
-        let feed = |id: &str| FeedConfig {
-            id: id.into(),
-            url: url.clone(),
-            title: None,
-            tags: vec![],
-            interval: None,
-            schedule: None,
-            kind: FeedKind::Feed,
-            full_text: false,
-            document_kind: None,
-            source: "feeds/x.toml".into(),
-        };
+        let feed = |id: &str| FeedConfig::new(id, url.clone(), "feeds/x.toml");
         assert_eq!(unique_id(&[], Some("GAO reports"), &url), "gao-reports");
         assert_eq!(
             unique_id(
