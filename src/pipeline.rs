@@ -409,14 +409,7 @@ mod tests {
             .collect();
         let doc = format!("<rss version=\"2.0\"><channel><title>T</title>{rss}</channel></rss>");
         let got = ingest_bytes("f", doc.as_bytes(), None, None, Utc::now()).unwrap();
-        let success = FetchSuccess {
-            status: 200,
-            at: Utc::now(),
-            etag: None,
-            last_modified: None,
-            permanent_url: None,
-            feed_title: None,
-        };
+        let success = FetchSuccess::ok(Utc::now());
         store.apply_fetch("f", &success, &got.items).unwrap();
         store
     }

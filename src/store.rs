@@ -110,6 +110,20 @@ pub struct FetchSuccess {
     pub feed_title: Option<String>,
 }
 
+impl FetchSuccess {
+    /// A plain 200 at `at`: no validators, no redirect, no feed title.
+    pub fn ok(at: DateTime<Utc>) -> FetchSuccess {
+        FetchSuccess {
+            status: 200,
+            at,
+            etag: None,
+            last_modified: None,
+            permanent_url: None,
+            feed_title: None,
+        }
+    }
+}
+
 /// A fetch that failed (network, HTTP error status, unparseable document, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchFailure {

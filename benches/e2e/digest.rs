@@ -147,14 +147,7 @@ fn prepare(dir: &std::path::Path, items: usize, subs: usize) -> Store {
         let parsed =
             govwatch::pipeline::ingest_bytes(feed, &corpus::rss(f, chunk), None, None, now)
                 .expect("govwatch parses the corpus");
-        let success = FetchSuccess {
-            status: 200,
-            at: now,
-            etag: None,
-            last_modified: None,
-            permanent_url: None,
-            feed_title: None,
-        };
+        let success = FetchSuccess::ok(now);
         store
             .apply_fetch(feed, &success, &parsed.items)
             .expect("stored");

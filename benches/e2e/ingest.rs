@@ -108,14 +108,7 @@ fn govwatch_ingest(dir: &Path, items: &[Item]) -> (f64, u64) {
     let ((), indexed) =
         govwatch::pipeline::index_alongside(dir, &mut index, &topics, &extractor, |more| {
             for batch in items.chunks(BATCH) {
-                let success = FetchSuccess {
-                    status: 200,
-                    at: Utc::now(),
-                    etag: None,
-                    last_modified: None,
-                    permanent_url: None,
-                    feed_title: None,
-                };
+                let success = FetchSuccess::ok(Utc::now());
                 store
                     .apply_fetch(&batch[0].feed_id, &success, batch)
                     .expect("store write");

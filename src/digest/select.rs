@@ -464,14 +464,7 @@ mod tests {
                 normalize_entry(&feed.id, &entry, at)
             })
             .collect();
-        let success = FetchSuccess {
-            status: 200,
-            at,
-            etag: None,
-            last_modified: None,
-            permanent_url: None,
-            feed_title: None,
-        };
+        let success = FetchSuccess::ok(at);
         store.apply_fetch(&feed.id, &success, &items).unwrap();
         let topics = Topics::default();
         let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
