@@ -422,13 +422,18 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
             out.push(' ');
             chars += 1;
         }
-        for c in word.chars() {
-            if chars == max_chars {
+        // A word that fits is copied whole; only the one that crosses the limit is cut.
+        let left = max_chars - chars;
+        match word.char_indices().nth(left) {
+            None => {
+                out.push_str(word);
+                chars += word.chars().count();
+            }
+            Some((cut, _)) => {
+                out.push_str(&word[..cut]);
                 out.push('…');
                 return out;
             }
-            out.push(c);
-            chars += 1;
         }
     }
     out
@@ -526,18 +531,24 @@ fn text_part(input: &DigestInput<'_>, groups: &[Group]) -> String {
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain = 0;
+    // Runs of ordinary characters are copied whole; only the rare special one is looked at.
+    for (at, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if c.is_control() && c != '\n' && c != '\t' => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(replacement);
+        plain = at + c.len_utf8();
     }
+    out.push_str(&text[plain..]);
     out
 }
 
@@ -873,6 +884,17 @@ mod tests {
     }
 
     #[test]
+    fn escape_replaces_markup_and_drops_control_characters() {
+        assert_eq!(
+            escape("a<b>&\"c'\u{7}d\té\n"),
+            "a&lt;b&gt;&amp;&quot;c&#39;d\té\n"
+        );
+        assert_eq!(escape("<<"), "&lt;&lt;");
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
     fn nothing_from_a_feed_reaches_the_html_unescaped() {
         let order = topics(&["security"]);
         let mut evil = item(
@@ -940,6 +962,8 @@ mod tests {
         assert_eq!(one_line("abc def", 3), "abc…");
         assert_eq!(one_line("abc def", 4), "abc …");
         assert_eq!(one_line("éé", 1), "é…");
+        assert_eq!(one_line("éé", 2), "éé");
+        assert_eq!(one_line("ab cd", 0), "…");
         let empty = DigestInput {
             items: vec![],
             ..input

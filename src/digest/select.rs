@@ -215,14 +215,6 @@ impl<'t> Selector<'t> {
             .as_deref()
             .and_then(|q| self.query_names.get(q))
             .cloned();
-        let mut queries: Vec<String> = sub
-            .topics
-            .iter()
-            .filter_map(|t| self.topics.get(t).map(|t| t.query.clone()))
-            .collect();
-        if own.is_some() {
-            queries.extend(sub.query.clone());
-        }
         // Each of the subscription's topics as a bit, in the subscription's order.
         let sub_bits: Vec<u128> = sub
             .topics
@@ -230,7 +222,12 @@ impl<'t> Selector<'t> {
             .map(|t| self.topic_bits.get(t).copied().unwrap_or(0))
             .collect();
         let wanted = sub_bits.iter().fold(0, |m, b| m | b);
-        let set = self.snippets.query_set(queries)?;
+        // ... and as positions among the configured topics, which name snippet query sets.
+        let sub_topics: Vec<Option<usize>> = sub
+            .topics
+            .iter()
+            .map(|t| self.topics.iter().position(|c| &c.name == t))
+            .collect();
 
         let mut items = Vec::new();
         let mut counted = Vec::new();
@@ -274,6 +271,15 @@ impl<'t> Selector<'t> {
             }
             if items.len() < DETAILED_PER_DIGEST {
                 let snippet = if items.len() < SNIPPETS_PER_DIGEST {
+                    // The snippet shows why this item is in this digest: the words of the
+                    // topics it matched and of the own query if that matched, not of every
+                    // topic the subscriber follows. Subscribers whose match is explained
+                    // the same way share it.
+                    let mut explained: Vec<usize> =
+                        by_topic.iter().filter_map(|&p| sub_topics[p]).collect();
+                    explained.sort_unstable();
+                    let query = if by_query { sub.query.as_deref() } else { None };
+                    let set = self.snippets.query_set(self.topics, explained, query)?;
                     self.snippets.get(set, n, &c.stored.item)
                 } else {
                     self.snippets.none.clone()
@@ -345,10 +351,11 @@ struct Slot {
     mask: u128,
 }
 
-/// Snippets depend on the queries that explain a match and on the item: subscriptions with
-/// the same topics (and query) share them; only items a digest can show get one.
+/// Snippets depend on the queries that explain a match and on the item: matches explained
+/// by the same topics (and own query) share them; only items a digest can show get one.
 struct SnippetCache {
-    query_sets: HashMap<Vec<String>, usize>,
+    /// (configured topics' positions, sorted; own query) → the set's number.
+    query_sets: HashMap<(Vec<usize>, Option<String>), usize>,
     snippeters: Vec<TextSnippeter>,
     /// Per query set, per candidate.
     snippets: Vec<Vec<Option<Arc<Snippet>>>>,
@@ -368,16 +375,29 @@ impl SnippetCache {
         }
     }
 
-    /// The number of the snippeter for one set of explaining queries.
-    fn query_set(&mut self, queries: Vec<String>) -> Result<usize, SelectError> {
-        if let Some(&set) = self.query_sets.get(&queries) {
+    /// The number of the snippeter for the configured topics at positions `topic_positions`
+    /// and an own query.
+    fn query_set(
+        &mut self,
+        topics: &Topics,
+        topic_positions: Vec<usize>,
+        query: Option<&str>,
+    ) -> Result<usize, SelectError> {
+        let key = (topic_positions, query.map(str::to_owned));
+        if let Some(&set) = self.query_sets.get(&key) {
             return Ok(set);
         }
-        let texts: Vec<&str> = queries.iter().map(String::as_str).collect();
+        let all: Vec<&Topic> = topics.iter().collect();
+        let texts: Vec<&str> = key
+            .0
+            .iter()
+            .filter_map(|&p| all.get(p).map(|t| t.query.as_str()))
+            .chain(query)
+            .collect();
         self.snippeters.push(TextSnippeter::new(&texts)?);
         self.snippets.push(vec![None; self.candidates]);
         let set = self.snippeters.len() - 1;
-        self.query_sets.insert(queries, set);
+        self.query_sets.insert(key, set);
         Ok(set)
     }
 
@@ -502,5 +522,73 @@ mod tests {
         // Bob's own query matches, none of his topics do: the query's group.
         assert!(bob.items.iter().all(|i| i.topics.is_empty()));
         assert!(bob.counted.iter().all(|c| c.group.is_none()));
+    }
+
+    /// A subscriber following two topics sees, in each item's snippet, the words of the topic
+    /// that item matched: a word of the other topic's query that appears without making the
+    /// item match it is not highlighted as if it had.
+    #[test]
+    fn a_snippet_highlights_the_words_of_the_topics_the_item_matched() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let feed = FeedConfig::new(
+            "f",
+            url::Url::parse("https://example.gov/feed").unwrap(),
+            "test",
+        );
+        store.sync_feeds(std::slice::from_ref(&feed)).unwrap();
+        let topic = |name: &str, query: &str| Topic {
+            name: name.into(),
+            description: String::new(),
+            query: query.into(),
+        };
+        let topics = Topics::new(vec![
+            topic("drones", "drones"),
+            topic("budgets", "budget AND appropriations"),
+        ])
+        .unwrap();
+        let new = NewSubscription::parse(
+            &SubscriptionInput {
+                email: "dee@example.gov".into(),
+                topics: vec!["drones".into(), "budgets".into()],
+                ..SubscriptionInput::default()
+            },
+            &["drones", "budgets"],
+        )
+        .unwrap();
+        store.add_subscription(&new).unwrap();
+        let at = Utc::now();
+        let entry = Entry {
+            id: Some("one".into()),
+            title: Some("Army buys drones".into()),
+            summary: Some("The budget covers drones for the border.".into()),
+            link: Some("https://example.gov/one".into()),
+            published: Some(at),
+            ..Entry::default()
+        };
+        let items = vec![normalize_entry(&feed.id, &entry, at)];
+        store
+            .apply_fetch(&feed.id, &FetchSuccess::ok(at), &items)
+            .unwrap();
+        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
+        crate::pipeline::sync_index(
+            &mut store,
+            &mut index,
+            &topics,
+            &crate::extract::Extractor::shipped(),
+        )
+        .unwrap();
+
+        let subs = store.subscriptions().unwrap();
+        let sel = select(&store, &topics, &subs, Utc::now() + Duration::seconds(1)).unwrap();
+        let item = &sel[0].items[0];
+        assert_eq!(item.topics, ["drones"]);
+        let words: Vec<&str> = item
+            .snippet
+            .highlights
+            .iter()
+            .map(|r| &item.snippet.text[r.clone()])
+            .collect();
+        assert_eq!(words, ["drones"], "{:?}", item.snippet);
     }
 }
