@@ -277,11 +277,14 @@ fn count_rest<'a>(
     rest: impl Iterator<Item = &'a CountedItem>,
     topic_order: &[String],
 ) {
-    let mut seen: HashSet<usize> = groups
-        .iter()
-        .flat_map(|g| &g.stories)
-        .filter_map(|s| s.item.story)
-        .collect();
+    // Story numbers are small and dense (the selector numbers a window's stories from 0), and
+    // a digest may count thousands: a bit set, not a hash set.
+    let mut seen = StorySet::default();
+    for story in groups.iter().flat_map(|g| &g.stories) {
+        if let Some(n) = story.item.story {
+            seen.insert(n);
+        }
+    }
     for item in rest {
         if item.story.is_some_and(|story| !seen.insert(story)) {
             continue;
@@ -308,6 +311,23 @@ fn count_rest<'a>(
             .unwrap_or(topic_order.len())
     };
     groups.sort_by_key(rank);
+}
+
+/// A growable bit set of story numbers.
+#[derive(Default)]
+struct StorySet(Vec<u64>);
+
+impl StorySet {
+    /// Adds `n`; false when it was already there.
+    fn insert(&mut self, n: usize) -> bool {
+        let (word, bit) = (n / 64, 1u64 << (n % 64));
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        let fresh = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        fresh
+    }
 }
 
 fn title_words(title: &str) -> HashSet<String> {
@@ -408,6 +428,16 @@ fn subject(groups: &[Group]) -> String {
 /// Collapses whitespace and control characters (no header can be smuggled through a topic or
 /// feed name) and caps the length at a char boundary.
 pub fn one_line(text: &str, max_chars: usize) -> String {
+    // Most titles are already one short ASCII line: copy them without splitting.
+    let bytes = text.as_bytes();
+    if bytes.len() <= max_chars
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes.windows(2).all(|w| w != b"  ")
+        && bytes.iter().all(|&b| (b' '..0x7f).contains(&b))
+    {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     let mut chars = 0;
     let words = text
@@ -963,6 +993,9 @@ mod tests {
         assert_eq!(one_line("abc def", 4), "abc …");
         assert_eq!(one_line("éé", 1), "é…");
         assert_eq!(one_line("éé", 2), "éé");
+        assert_eq!(one_line("Plain ASCII title", 17), "Plain ASCII title");
+        assert_eq!(one_line("Plain ASCII title", 16), "Plain ASCII titl…");
+        assert_eq!(one_line("two  spaces ", 20), "two spaces");
         assert_eq!(one_line("ab cd", 0), "…");
         let empty = DigestInput {
             items: vec![],
