@@ -19,7 +19,6 @@ pub mod indexer;
 pub mod metrics;
 pub mod notify;
 pub mod server;
-mod trim;
 pub mod watch;
 
 use std::collections::BTreeMap;
@@ -216,7 +215,7 @@ fn start_and_run(
         stop_requested,
         in_flight: 0,
         next_digest_check: now,
-        trimmer: trim::Trimmer::default(),
+        trimmer: crate::heap::Trimmer::default(),
     };
     daemon.plan(feeds, now)?;
     let subs = daemon.store.subscriptions()?.len();
@@ -258,7 +257,7 @@ struct Daemon {
     stop_requested: Arc<AtomicBool>,
     in_flight: usize,
     next_digest_check: DateTime<Utc>,
-    trimmer: trim::Trimmer,
+    trimmer: crate::heap::Trimmer,
 }
 
 impl Daemon {

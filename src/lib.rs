@@ -32,6 +32,7 @@ mod failpoint;
 pub mod feeds;
 pub mod fetch;
 pub mod fulltext;
+pub mod heap;
 pub mod index;
 pub mod mail;
 pub mod model;

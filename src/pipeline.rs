@@ -17,7 +17,7 @@ use crate::topics::Topics;
 use std::sync::Arc;
 
 /// How many items move from the store to the index per batch: bounds memory, not commits.
-const INDEX_BATCH: usize = 5_000;
+const INDEX_BATCH: usize = 1_000;
 
 /// Store meta key: the topics (names and queries) every stored item was last tagged with,
 /// recorded by a rebuild (or by the first run, on an empty store).

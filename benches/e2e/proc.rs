@@ -11,6 +11,10 @@ pub struct Usage {
     /// User + system seconds.
     pub cpu: f64,
     pub peak_mib: f64,
+    /// Anonymous (private) resident memory at its peak, sampled every 10 ms: what the peak
+    /// costs the machine, without file pages mapped from disk (an index being merged), which
+    /// the kernel can drop.
+    pub peak_anon_mib: f64,
 }
 
 /// The first argument that makes this bench binary the measuring parent of a command
@@ -63,15 +67,16 @@ pub fn run_within(
         .split_whitespace()
         .filter_map(|f| f.parse().ok())
         .collect();
-    let usage = |wall, cpu, peak_kib: f64| Usage {
+    let usage = |wall, cpu, peak_kib: f64, anon_kib: f64| Usage {
         wall,
         cpu,
         peak_mib: peak_kib / 1024.0,
+        peak_anon_mib: anon_kib / 1024.0,
     };
     match figures[..] {
-        [wall, cpu, peak_kib, 0.0] => Ok((usage(wall, cpu, peak_kib), stderr, true)),
-        [wall, cpu, peak_kib, status] if status == STOPPED => {
-            Ok((usage(wall, cpu, peak_kib), stderr, false))
+        [wall, cpu, peak, anon, 0.0] => Ok((usage(wall, cpu, peak, anon), stderr, true)),
+        [wall, cpu, peak, anon, status] if status == STOPPED => {
+            Ok((usage(wall, cpu, peak, anon), stderr, false))
         }
         _ => Err(format!("{cmd:?} failed ({}): {stderr}", report.trim())),
     }
@@ -81,12 +86,13 @@ pub fn run_within(
 const STOPPED: f64 = -2.0;
 
 /// The measuring parent: runs `args` (a program and its arguments) with stdout discarded
-/// and stderr passed through, and prints its wall seconds, CPU seconds, peak resident KiB
-/// and exit status (-1 when a signal ended it) on one line.
+/// and stderr passed through, and prints its wall seconds, CPU seconds, peak resident KiB,
+/// peak anonymous resident KiB (sampled) and exit status (-1 when a signal ended it) on one
+/// line.
 pub fn measure_child(args: &[String]) -> ! {
     let limit: f64 = args.first().and_then(|l| l.parse().ok()).unwrap_or(0.0);
     let Some((program, rest)) = args.get(1..).and_then(|a| a.split_first()) else {
-        println!("0 0 0 -1");
+        println!("0 0 0 0 -1");
         std::process::exit(2);
     };
     let start = Instant::now();
@@ -99,7 +105,7 @@ pub fn measure_child(args: &[String]) -> ! {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cannot start {program}: {e}");
-            println!("0 0 0 -1");
+            println!("0 0 0 0 -1");
             std::process::exit(2);
         }
     };
@@ -108,27 +114,29 @@ pub fn measure_child(args: &[String]) -> ! {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let child_pid = child.id() as libc::pid_t;
     let mut stopped = false;
+    let mut anon_kib = 0.0f64;
     // `wait4` on this one pid: std's `wait` would reap it without its resource usage.
     // SAFETY (each call): `child` is ours and not yet reaped; the pointers are to live locals.
     let pid = loop {
-        let flags = if limit > 0.0 { libc::WNOHANG } else { 0 };
-        let pid = unsafe { libc::wait4(child_pid, &mut status, flags, &mut usage) };
+        let pid = unsafe { libc::wait4(child_pid, &mut status, libc::WNOHANG, &mut usage) };
         if pid != 0 {
             break pid;
         }
-        if start.elapsed().as_secs_f64() >= limit && !stopped {
+        // Not reaped yet, so the pid is still the child's.
+        anon_kib = anon_kib.max(status_mib(child_pid, "RssAnon:") * 1024.0);
+        if limit > 0.0 && start.elapsed().as_secs_f64() >= limit && !stopped {
             // SAFETY: kill(2) on our own child, not yet reaped.
             unsafe {
                 libc::kill(child_pid, libc::SIGKILL);
             }
             stopped = true;
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(10));
     };
     let wall = start.elapsed().as_secs_f64();
     if pid < 0 {
         eprintln!("wait4 failed: {}", std::io::Error::last_os_error());
-        println!("0 0 0 -1");
+        println!("0 0 0 0 -1");
         std::process::exit(2);
     }
     let code = if stopped {
@@ -141,7 +149,7 @@ pub fn measure_child(args: &[String]) -> ! {
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     // Linux reports ru_maxrss in KiB.
     println!(
-        "{wall} {} {} {code}",
+        "{wall} {} {} {anon_kib} {code}",
         seconds(usage.ru_utime) + seconds(usage.ru_stime),
         usage.ru_maxrss
     );

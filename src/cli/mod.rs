@@ -98,6 +98,7 @@ pub struct UsageError {
 }
 
 pub fn main() -> ExitCode {
+    crate::heap::limit_arenas();
     let cli = Cli::parse();
     match &cli.command {
         // The daemon logs what it does; a command's output is its result, so it logs only

@@ -137,7 +137,7 @@ struct Writer<'a, 'i> {
     metrics: Arc<Metrics>,
     /// When the oldest uncommitted item was staged.
     dirty_since: Option<Instant>,
-    trimmer: super::trim::Trimmer,
+    trimmer: crate::heap::Trimmer,
 }
 
 impl Writer<'_, '_> {
