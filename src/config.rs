@@ -66,6 +66,8 @@ pub struct FetchConfig {
     pub per_host_concurrency: NonZeroUsize,
     pub user_agent: String,
     pub allow_private_addresses: bool,
+    /// Non-public networks feeds may be fetched from anyway (`allow_networks`).
+    pub allow_networks: Vec<ipnet::IpNet>,
 }
 
 impl Default for FetchConfig {
@@ -79,6 +81,7 @@ impl Default for FetchConfig {
                 .expect("non-zero constant"),
             user_agent: DEFAULT_USER_AGENT.to_string(),
             allow_private_addresses: false,
+            allow_networks: Vec::new(),
         }
     }
 }
@@ -175,6 +178,7 @@ struct RawFetch {
     per_host_concurrency: Option<i64>,
     user_agent: Option<String>,
     allow_private_addresses: Option<bool>,
+    allow_networks: Option<Vec<String>>,
 }
 
 /// Overrides from the command line (they win over the file).
@@ -285,6 +289,13 @@ impl Settings {
         if let Some(allow) = f.allow_private_addresses {
             fetch.allow_private_addresses = allow;
         }
+        if let Some(networks) = f.allow_networks {
+            fetch.allow_networks = networks
+                .iter()
+                .map(|n| parse_network(n))
+                .collect::<Result<_, _>>()
+                .map_err(|m| invalid("fetch.allow_networks", m))?;
+        }
         settings.topics = topics(raw.topic).map_err(|(key, m)| invalid(&key, m))?;
         if !raw.agency.is_empty() || !raw.org.is_empty() {
             let extractor = Extractor::with(&raw.agency, &raw.org).map_err(|m| {
@@ -352,6 +363,24 @@ fn resolve_dir(
     } else {
         base.join(dir)
     })
+}
+
+/// A network in CIDR form ("10.1.2.0/24", "fd00::/8"), or one address ("10.1.2.3").
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        // "10.1.2.3/24" would silently mean 10.1.2.0/24: say what was meant instead.
+        if net.addr() != net.network() {
+            return Err(format!(
+                "{text:?} has host bits set; the network is {}",
+                net.trunc()
+            ));
+        }
+        return Ok(net);
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| format!("{text:?} is not an IP network (like \"10.1.2.0/24\") or address"))
 }
 
 fn positive(n: i64) -> Result<NonZeroUsize, String> {
@@ -428,12 +457,34 @@ mod tests {
             ("[fetch]\ntimeot = \"5s\"\n", "unknown field `timeot`"),
             ("colour = 1\n", "unknown field `colour`"),
             ("[fetch]\nconcurrency = \"many\"\n", "concurrency"),
+            (
+                "[fetch]\nallow_networks = [\"10.0.0.0/8\", \"intranet\"]\n",
+                "key `fetch.allow_networks`: \"intranet\" is not an IP network",
+            ),
+            (
+                "[fetch]\nallow_networks = [\"10.1.2.3/24\"]\n",
+                "the network is 10.1.2.0/24",
+            ),
         ];
         for (text, want) in cases {
             let err = load(text).unwrap_err().to_string();
             assert!(err.contains(want), "{text:?}: {err}");
             assert!(err.starts_with("/etc/govwatch/govwatch.toml"), "{err}");
         }
+    }
+
+    #[test]
+    fn allow_networks_takes_networks_and_single_addresses() {
+        let s = load("[fetch]\nallow_networks = [\"10.1.2.0/24\", \"fd00::1\", \" 127.0.0.1 \"]\n")
+            .unwrap();
+        let nets: Vec<String> = s
+            .fetch
+            .allow_networks
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.1.2.0/24", "fd00::1/128", "127.0.0.1/32"]);
+        assert!(load("").unwrap().fetch.allow_networks.is_empty());
     }
 
     #[test]

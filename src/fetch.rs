@@ -23,7 +23,7 @@ use url::{Host, Url};
 
 use crate::config::FetchConfig;
 
-pub use address::reserved_range;
+pub use address::{AddressPolicy, reserved_range};
 pub use error::FetchError;
 pub use freshness::freshness;
 pub use retry_after::parse_retry_after;
@@ -116,7 +116,7 @@ struct Inner {
     client: reqwest::Client,
     timeout: Duration,
     max_body_bytes: u64,
-    allow_private: bool,
+    addresses: Arc<AddressPolicy>,
     global: Arc<Semaphore>,
     admission: Arc<Semaphore>,
     per_host: Arc<KeyedLimits>,
@@ -127,6 +127,10 @@ impl Fetcher {
     pub fn new(cfg: &FetchConfig) -> Result<Fetcher, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+        let addresses = Arc::new(AddressPolicy {
+            allow_private: cfg.allow_private_addresses,
+            allow_networks: cfg.allow_networks.clone(),
+        });
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.as_str())
             .default_headers(headers)
@@ -136,7 +140,7 @@ impl Fetcher {
             // A proxy would connect on our behalf and bypass the address check.
             .no_proxy()
             .dns_resolver(GuardedResolver {
-                allow_private: cfg.allow_private_addresses,
+                policy: Arc::clone(&addresses),
             })
             .connect_timeout(cfg.timeout.min(MAX_CONNECT_TIMEOUT))
             .build()
@@ -146,7 +150,7 @@ impl Fetcher {
                 client,
                 timeout: cfg.timeout,
                 max_body_bytes: cfg.max_body_bytes,
-                allow_private: cfg.allow_private_addresses,
+                addresses,
                 global: Arc::new(Semaphore::new(cfg.concurrency.get())),
                 admission: Arc::new(Semaphore::new(
                     ADMITTED_PER_CONNECTION * cfg.concurrency.get(),
@@ -266,35 +270,32 @@ impl Fetcher {
 
     /// hyper does not call the resolver for IP-literal hosts, so those are checked here.
     fn check_literal_host(&self, url: &Url) -> Result<(), FetchError> {
-        if self.inner.allow_private {
-            return Ok(());
-        }
         let ip = match url.host() {
             Some(Host::Ipv4(v4)) => IpAddr::V4(v4),
             Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
             _ => return Ok(()),
         };
-        refuse_reserved(url, ip)
+        self.refuse_reserved(url, ip)
     }
 
     /// Defence in depth: whatever path led to this connection (resolver, literal, a pooled
     /// connection), the peer must be public.
     fn check_remote_addr(&self, url: &Url, response: &Response) -> Result<(), FetchError> {
         match response.remote_addr() {
-            Some(addr) if !self.inner.allow_private => refuse_reserved(url, addr.ip()),
-            _ => Ok(()),
+            Some(addr) => self.refuse_reserved(url, addr.ip()),
+            None => Ok(()),
         }
     }
-}
 
-fn refuse_reserved(url: &Url, addr: IpAddr) -> Result<(), FetchError> {
-    match reserved_range(addr) {
-        Some(range) => Err(FetchError::PrivateAddress {
-            url: url.clone(),
-            addr,
-            range,
-        }),
-        None => Ok(()),
+    fn refuse_reserved(&self, url: &Url, addr: IpAddr) -> Result<(), FetchError> {
+        match self.inner.addresses.refused(addr) {
+            Some(range) => Err(FetchError::PrivateAddress {
+                url: url.clone(),
+                addr,
+                range,
+            }),
+            None => Ok(()),
+        }
     }
 }
 

@@ -9,6 +9,9 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
@@ -113,29 +116,55 @@ impl fmt::Display for RefusedAddress {
 
 impl StdError for RefusedAddress {}
 
-/// A `reqwest` resolver that resolves with the system resolver and drops every address
-/// [`reserved_range`] refuses, unless private addresses are allowed. hyper never calls a
-/// resolver for IP-literal hosts; the fetcher checks those itself on every hop.
-#[derive(Debug, Clone, Copy)]
+/// Which addresses the fetcher may connect to: public ones always; non-public ones when
+/// `[fetch] allow_private_addresses` is set, or when they fall in one of the networks of
+/// `[fetch] allow_networks` (an intranet feed host, say, without opening the whole LAN and
+/// the cloud metadata endpoint).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressPolicy {
+    pub allow_private: bool,
+    pub allow_networks: Vec<IpNet>,
+}
+
+impl AddressPolicy {
+    /// The special-purpose range that makes `ip` refused, or `None` when it may be used.
+    pub fn refused(&self, ip: IpAddr) -> Option<&'static str> {
+        if self.allow_private {
+            return None;
+        }
+        // An IPv4-mapped IPv6 address reaches the IPv4 host: it is allowed as that host is.
+        let mapped = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
+            IpAddr::V4(_) => None,
+        };
+        let listed = |ip: IpAddr| self.allow_networks.iter().any(|n| n.contains(&ip));
+        if listed(ip) || mapped.is_some_and(listed) {
+            return None;
+        }
+        reserved_range(ip)
+    }
+}
+
+/// A `reqwest` resolver that resolves with the system resolver and drops every address its
+/// [`AddressPolicy`] refuses. hyper never calls a resolver for IP-literal hosts; the fetcher
+/// checks those itself on every hop.
+#[derive(Debug, Clone)]
 pub(crate) struct GuardedResolver {
-    pub(crate) allow_private: bool,
+    pub(crate) policy: Arc<AddressPolicy>,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
+        let policy = Arc::clone(&self.policy);
         let host = name.as_str().to_owned();
         Box::pin(async move {
             // Port 0: reqwest substitutes the URL's port (or the scheme's default).
             let resolved: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if allow_private {
-                return Ok(Box::new(resolved.into_iter()) as Addrs);
-            }
             let mut refused = None;
             let allowed: Vec<SocketAddr> = resolved
                 .into_iter()
-                .filter(|a| match reserved_range(a.ip()) {
+                .filter(|a| match policy.refused(a.ip()) {
                     None => true,
                     Some(range) => {
                         refused.get_or_insert((a.ip(), range));
@@ -277,7 +306,7 @@ mod tests {
     async fn resolver_drops_loopback_answers_unless_allowed() {
         let name: Name = "localhost".parse().expect("valid name");
         let err = match (GuardedResolver {
-            allow_private: false,
+            policy: Arc::default(),
         })
         .resolve(name)
         .await
@@ -292,7 +321,10 @@ mod tests {
 
         let name: Name = "localhost".parse().expect("valid name");
         let addrs: Vec<_> = GuardedResolver {
-            allow_private: true,
+            policy: Arc::new(AddressPolicy {
+                allow_private: true,
+                ..AddressPolicy::default()
+            }),
         }
         .resolve(name)
         .await
@@ -300,5 +332,25 @@ mod tests {
         .collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
         assert!(!addrs.is_empty());
+    }
+
+    #[test]
+    fn listed_networks_are_allowed_and_nothing_else_is() {
+        let policy = AddressPolicy {
+            allow_private: false,
+            allow_networks: vec![
+                "10.1.2.0/24".parse().unwrap(),
+                "127.0.0.1/32".parse().unwrap(),
+            ],
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(policy.refused(ip("10.1.2.200")), None);
+        assert_eq!(policy.refused(ip("127.0.0.1")), None);
+        assert_eq!(policy.refused(ip("::ffff:127.0.0.1")), None);
+        assert_eq!(policy.refused(ip("93.184.215.14")), None);
+        assert!(policy.refused(ip("10.1.3.1")).is_some());
+        assert!(policy.refused(ip("127.0.0.2")).is_some());
+        assert!(policy.refused(ip("169.254.169.254")).is_some());
+        assert!(policy.refused(ip("::1")).is_some());
     }
 }
