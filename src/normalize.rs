@@ -37,6 +37,12 @@ pub const UNTITLED: &str = "(untitled)";
 const TITLE_FROM_TEXT_CHARS: usize = 80;
 /// Length of item ids and content hashes, in hex digits (128 bits).
 const HASH_HEX_LEN: usize = 32;
+/// How far past its fetch an item's date may be: time-zone slips and embargoed posts run
+/// hours ahead, never days.
+const MAX_DATE_AHEAD: chrono::TimeDelta = chrono::TimeDelta::days(1);
+/// Earliest believable item date (1900-01-01T00:00:00Z). Older dates are typos or
+/// placeholders ("0001-01-01"); they would also fall outside what the index can represent.
+const EARLIEST_DATE_SECS: i64 = -2_208_988_800;
 
 /// Normalizes every entry of `doc`. Entries that map to the same item id (a feed repeating an
 /// entry) are deduplicated, the first one kept; entries with nothing to show are skipped.
@@ -90,12 +96,20 @@ pub fn normalize_entry(feed_id: &str, entry: &Entry, fetched_at: DateTime<Utc>) 
     let title = truncate_chars(title, MAX_TITLE_CHARS);
 
     // Kept to the microsecond, the store's precision, so that an item reads back as written.
-    let published = entry
-        .published
-        .or(entry.updated)
+    // A date from the far future would pin the item atop every date-sorted list and digest,
+    // one from before 1900 sink it: both count as no date.
+    let believable = |d: &DateTime<Utc>| {
+        d.timestamp() >= EARLIEST_DATE_SECS && *d <= fetched_at + MAX_DATE_AHEAD
+    };
+    let (own_published, own_updated) = (
+        entry.published.filter(believable),
+        entry.updated.filter(believable),
+    );
+    let published = own_published
+        .or(own_updated)
         .unwrap_or(fetched_at)
         .trunc_subsecs(6);
-    let updated = entry.updated.map(|d| d.trunc_subsecs(6));
+    let updated = own_updated.map(|d| d.trunc_subsecs(6));
 
     let mut item = Item {
         item_id,
@@ -113,10 +127,7 @@ pub fn normalize_entry(feed_id: &str, entry: &Entry, fetched_at: DateTime<Utc>) 
     };
     // The fetch-time fallback is left out of the hash: an undated entry must not look
     // changed on every poll just because it was fetched again.
-    let own_date = entry
-        .published
-        .or(entry.updated)
-        .map(|d| d.trunc_subsecs(6));
+    let own_date = own_published.or(own_updated).map(|d| d.trunc_subsecs(6));
     item.content_hash = content_hash(&item, own_date);
     item
 }
@@ -285,6 +296,9 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// When the tests' entries were fetched: after every date they carry.
+    const FETCHED: i64 = 1_790_000_000;
+
     fn at(secs: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(secs, 0).unwrap()
     }
@@ -411,9 +425,9 @@ mod tests {
     #[test]
     fn entry_ids_follow_the_fallbacks() {
         let mut e = entry();
-        let with_guid = normalize_entry("f", &e, at(0)).item_id;
+        let with_guid = normalize_entry("f", &e, at(FETCHED)).item_id;
         e.id = Some("   ".into());
-        let with_link = normalize_entry("f", &e, at(0)).item_id;
+        let with_link = normalize_entry("f", &e, at(FETCHED)).item_id;
         assert_eq!(
             with_link,
             item_id("f", None, Some("https://example.gov/news/1"), "")
@@ -421,17 +435,20 @@ mod tests {
         assert_ne!(with_guid, with_link);
         // Tracking parameters and fragments do not change a link's id.
         e.link = Some("https://example.gov/news/1?fbclid=abc".into());
-        assert_eq!(normalize_entry("f", &e, at(0)).item_id, with_link);
+        assert_eq!(normalize_entry("f", &e, at(FETCHED)).item_id, with_link);
         // With no link, the first of the links is the link.
         e.link = None;
         e.links = vec!["https://example.gov/news/1".into()];
-        assert_eq!(normalize_entry("f", &e, at(0)).item_id, with_link);
+        assert_eq!(normalize_entry("f", &e, at(FETCHED)).item_id, with_link);
         e.links.clear();
-        let by_content = normalize_entry("f", &e, at(0)).item_id;
+        let by_content = normalize_entry("f", &e, at(FETCHED)).item_id;
         assert_ne!(by_content, with_link);
-        assert_eq!(normalize_entry("f", &e, at(99)).item_id, by_content);
+        assert_eq!(
+            normalize_entry("f", &e, at(FETCHED + 99)).item_id,
+            by_content
+        );
         e.title = Some("Another title".into());
-        assert_ne!(normalize_entry("f", &e, at(0)).item_id, by_content);
+        assert_ne!(normalize_entry("f", &e, at(FETCHED)).item_id, by_content);
     }
 
     #[test]
@@ -450,6 +467,24 @@ mod tests {
         let item = normalize_entry("f", &e, fetched);
         assert_eq!(item.published, fetched);
         assert_eq!(item.updated, None);
+        // Dates from the far future or before 1900 count as none.
+        e.published = Some(fetched + chrono::TimeDelta::days(2));
+        e.updated = Some(Utc.with_ymd_and_hms(1001, 1, 1, 0, 0, 0).unwrap());
+        let item = normalize_entry("f", &e, fetched);
+        assert_eq!((item.published, item.updated), (fetched, None));
+        let hash = item.content_hash;
+        let later = normalize_entry("f", &e, fetched + chrono::TimeDelta::hours(1));
+        assert_eq!(later.content_hash, hash, "an unbelievable date is no date");
+        e.published = Some(fetched + chrono::TimeDelta::hours(20));
+        e.updated = Some(Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap());
+        let item = normalize_entry("f", &e, fetched);
+        assert_eq!(item.published, fetched + chrono::TimeDelta::hours(20));
+        assert_eq!(
+            item.updated,
+            Some(Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap())
+        );
+        e.published = None;
+        e.updated = None;
         // Kept to the microsecond.
         let precise = Utc.timestamp_opt(1_790_000_000, 123_456_789).unwrap();
         let item = normalize_entry("f", &e, precise);
@@ -464,10 +499,13 @@ mod tests {
         let mut e = entry();
         e.title = Some("  <b></b> ".into());
         e.summary = Some("<p>Short summary.</p>".into());
-        assert_eq!(normalize_entry("f", &e, at(0)).title, "Short summary.");
+        assert_eq!(
+            normalize_entry("f", &e, at(FETCHED)).title,
+            "Short summary."
+        );
         let long = "word ".repeat(40);
         e.summary = Some(long.clone());
-        let title = normalize_entry("f", &e, at(0)).title;
+        let title = normalize_entry("f", &e, at(FETCHED)).title;
         assert!(title.ends_with('…'), "{title}");
         assert!(
             title.chars().count() <= TITLE_FROM_TEXT_CHARS + 1,
@@ -476,38 +514,41 @@ mod tests {
         assert!(long.starts_with(title.trim_end_matches('…')), "{title}");
         e.summary = None;
         assert_eq!(
-            normalize_entry("f", &e, at(0)).title,
+            normalize_entry("f", &e, at(FETCHED)).title,
             "Full text. Second paragraph."
         );
         e.content = None;
         assert_eq!(
-            normalize_entry("f", &e, at(0)).title,
+            normalize_entry("f", &e, at(FETCHED)).title,
             "https://example.gov/news/1"
         );
         e.link = None;
-        assert_eq!(normalize_entry("f", &e, at(0)).title, UNTITLED);
+        assert_eq!(normalize_entry("f", &e, at(FETCHED)).title, UNTITLED);
         e.title = None;
-        assert_eq!(normalize_entry("f", &e, at(0)).title, UNTITLED);
+        assert_eq!(normalize_entry("f", &e, at(FETCHED)).title, UNTITLED);
     }
 
     #[test]
     fn titles_are_one_line() {
         let mut e = entry();
         e.title = Some("<p>Part one</p><p>part two</p>".into());
-        assert_eq!(normalize_entry("f", &e, at(0)).title, "Part one part two");
+        assert_eq!(
+            normalize_entry("f", &e, at(FETCHED)).title,
+            "Part one part two"
+        );
         e.title = Some("AT&T wins $5M".into());
-        assert_eq!(normalize_entry("f", &e, at(0)).title, "AT&T wins $5M");
+        assert_eq!(normalize_entry("f", &e, at(FETCHED)).title, "AT&T wins $5M");
     }
 
     #[test]
     fn body_falls_back_to_summary() {
         let mut e = entry();
         e.content = None;
-        let item = normalize_entry("f", &e, at(0));
+        let item = normalize_entry("f", &e, at(FETCHED));
         assert_eq!(item.body, "The agency & partners.");
         e.content = Some("<p> </p>".into());
         assert_eq!(
-            normalize_entry("f", &e, at(0)).body,
+            normalize_entry("f", &e, at(FETCHED)).body,
             "The agency & partners."
         );
     }
@@ -521,7 +562,7 @@ mod tests {
         e.id = Some("g".repeat(MAX_GUID_BYTES * 2));
         e.authors = (0..500).map(|i| format!("author {i}")).collect();
         e.tags = vec!["t".repeat(1_000)];
-        let item = normalize_entry("f", &e, at(0));
+        let item = normalize_entry("f", &e, at(FETCHED));
         assert_eq!(item.title.chars().count(), MAX_TITLE_CHARS);
         assert!(item.body.len() <= MAX_BODY_BYTES && item.body.len() > MAX_BODY_BYTES - 8);
         assert_eq!(item.summary.len(), MAX_SUMMARY_BYTES);
@@ -535,22 +576,22 @@ mod tests {
     #[test]
     fn content_hash_tracks_what_a_reader_sees() {
         let e = entry();
-        let base = normalize_entry("f", &e, at(0));
+        let base = normalize_entry("f", &e, at(FETCHED));
         assert_eq!(
             base.content_hash,
-            normalize_entry("f", &e, at(0)).content_hash
+            normalize_entry("f", &e, at(FETCHED)).content_hash
         );
         // Fetch time does not matter when the entry has a date.
         assert_eq!(
             base.content_hash,
-            normalize_entry("f", &e, at(5)).content_hash
+            normalize_entry("f", &e, at(FETCHED + 5_000)).content_hash
         );
         // Nor when it has none: re-fetching an undated entry is not a change.
         let mut undated = e.clone();
         undated.published = None;
         undated.updated = None;
         assert_eq!(
-            normalize_entry("f", &undated, at(0)).content_hash,
+            normalize_entry("f", &undated, at(FETCHED)).content_hash,
             normalize_entry("f", &undated, at(5)).content_hash
         );
         // Markup that renders the same does not matter either.
@@ -558,7 +599,7 @@ mod tests {
         same.content = Some("<div><p>Full   text.</p>\n<p>Second paragraph.</p></div>".into());
         assert_eq!(
             base.content_hash,
-            normalize_entry("f", &same, at(0)).content_hash
+            normalize_entry("f", &same, at(FETCHED)).content_hash
         );
 
         let changes: [fn(&mut Entry); 8] = [
@@ -575,7 +616,7 @@ mod tests {
         for change in changes {
             let mut changed = e.clone();
             change(&mut changed);
-            let hash = normalize_entry("f", &changed, at(0)).content_hash;
+            let hash = normalize_entry("f", &changed, at(FETCHED)).content_hash;
             assert_ne!(hash, base.content_hash);
             assert!(seen.insert(hash));
         }
@@ -587,8 +628,8 @@ mod tests {
         as_category.authors = vec![];
         as_category.tags = vec!["X".into()];
         assert_ne!(
-            normalize_entry("f", &as_author, at(0)).content_hash,
-            normalize_entry("f", &as_category, at(0)).content_hash
+            normalize_entry("f", &as_author, at(FETCHED)).content_hash,
+            normalize_entry("f", &as_category, at(FETCHED)).content_hash
         );
     }
 
@@ -602,7 +643,7 @@ mod tests {
             entries: vec![entry(), second, other],
             ..Document::default()
         };
-        let items = normalize_entries("f", &doc, at(0));
+        let items = normalize_entries("f", &doc, at(FETCHED));
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title, "Agency issues AI guidance");
         assert_eq!(items[1].guid.as_deref(), Some("tag:example.gov,2026:2"));
@@ -641,7 +682,7 @@ mod tests {
             ],
             ..Document::default()
         };
-        let items = normalize_entries("house", &doc, at(0));
+        let items = normalize_entries("house", &doc, at(FETCHED));
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title, "Hearing: AI in the federal workforce");
     }

@@ -213,6 +213,9 @@ impl TextWriter {
     }
 
     fn push_str(&mut self, word: &str) {
+        if word.chars().all(is_invisible_control) {
+            return;
+        }
         if !self.out.is_empty() {
             match self.pending_break {
                 0 if self.pending_space => self.out.push(' '),
@@ -223,7 +226,12 @@ impl TextWriter {
         }
         self.pending_break = 0;
         self.pending_space = false;
-        self.out.push_str(word);
+        if word.chars().any(is_invisible_control) {
+            self.out
+                .extend(word.chars().filter(|&c| !is_invisible_control(c)));
+        } else {
+            self.out.push_str(word);
+        }
     }
 
     fn finish(mut self) -> String {
@@ -236,6 +244,13 @@ impl TextWriter {
     }
 }
 
+/// Characters no reader should get from a feed: C0 and C1 controls (terminal escapes, NUL,
+/// bell; whitespace was split off before) and the bidirectional overrides and isolates that
+/// can make a title read differently from what it says.
+fn is_invisible_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +260,17 @@ mod tests {
         let mut out = TextWriter::new(usize::MAX);
         write_tree(&Html::parse_fragment(html), &mut out);
         out.finish()
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_dropped() {
+        assert_eq!(
+            html_to_text("Bad \u{1}\u{1b}[31mred \u{7} end"),
+            "Bad [31mred end"
+        );
+        assert_eq!(html_to_text("<b>a\u{202E}cba\u{202C}</b> b"), "acba b");
+        assert_eq!(via_parser("<p>x\u{0}y</p>"), "xy");
+        assert_eq!(html_to_text("tab\tand\nline"), "tab and line");
     }
 
     #[test]

@@ -182,6 +182,43 @@ async fn handle(state: Arc<ServerState>, uri: Uri, headers: HeaderMap) -> Respon
             )
                 .into_response()
         }
+        // One byte a second, for ever: only a deadline on the whole fetch ends it.
+        "/drip.xml" => {
+            let drip = futures_util::stream::unfold(0u64, |n| async move {
+                if n > 0 {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Some((
+                    Ok::<_, std::io::Error>(vec![b"<rss>"[n as usize % 5]]),
+                    n + 1,
+                ))
+            });
+            (
+                [(header::CONTENT_TYPE, "application/rss+xml")],
+                Body::from_stream(drip),
+            )
+                .into_response()
+        }
+        // A body that never ends, as fast as the connection takes it.
+        "/endless.xml" => {
+            let endless = futures_util::stream::repeat_with(|| {
+                Ok::<_, std::io::Error>(b"<item><title>again</title></item>".repeat(512))
+            });
+            (
+                [(header::CONTENT_TYPE, "application/rss+xml")],
+                Body::from_stream(endless),
+            )
+                .into_response()
+        }
+        "/ping.xml" => redirect(StatusCode::FOUND, "/pong.xml"),
+        "/pong.xml" => redirect(StatusCode::FOUND, "/ping.xml"),
+        // A public-looking feed that sends its reader to the cloud metadata service, or to
+        // another loopback address than the one allowed.
+        "/to-metadata" => redirect(
+            StatusCode::FOUND,
+            "http://169.254.169.254/latest/meta-data/",
+        ),
+        "/to-loopback" => redirect(StatusCode::FOUND, "http://127.0.0.2:9/feed.xml"),
         "/slow.xml" => {
             tokio::time::sleep(Duration::from_secs(10)).await;
             xml(fixture("rss2.xml"), "application/rss+xml")
