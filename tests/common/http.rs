@@ -65,5 +65,6 @@ pub fn fetch_config(allow_private: bool) -> FetchConfig {
         per_host_concurrency: NonZeroUsize::new(2).expect("non-zero"),
         user_agent: "govwatch-test/1.0 (+https://example.gov/contact)".to_string(),
         allow_private_addresses: allow_private,
+        allow_networks: Vec::new(),
     }
 }
