@@ -306,3 +306,26 @@ fn malformed_fixture_is_an_error() {
         other => panic!("expected Malformed, got {other:?}"),
     }
 }
+
+/// Inputs the fuzzer (fuzz/run.sh) found crashing, kept as regressions: each must come back
+/// as items or an error, with no panic, escaped or caught inside the parser.
+#[test]
+fn inputs_the_fuzzer_crashed_on_parse_or_fail_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/fuzz") {
+        let path = entry.expect("dir entry").path();
+        let bytes = std::fs::read(&path).expect("fixture");
+        let at = chrono::Utc::now();
+        let result = govwatch::pipeline::ingest_bytes("fuzz", &bytes, None, None, at);
+        if let Err(e) = result {
+            assert!(
+                !e.to_string().contains("panicked"),
+                "{}: {e}",
+                path.display()
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 2, "the regression inputs are there");
+}

@@ -54,6 +54,13 @@ pub struct Repaired {
     pub problems: Vec<String>,
 }
 
+/// Whether `rest` starts with an XML declaration (`<?xml` then a space or `?>`), not a
+/// processing instruction whose name merely starts with "xml".
+fn is_xml_declaration(rest: &str) -> bool {
+    rest.strip_prefix("<?xml")
+        .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == '?'))
+}
+
 /// Repairs `text` (already UTF-8). For a non-feed root the text is returned unrepaired past
 /// the root tag, since nothing will parse it.
 pub fn repair(text: &str) -> Repaired {
@@ -258,9 +265,7 @@ impl<'a> Repairer<'a> {
                 self.pos = lt;
             }
             let rest = self.rest();
-            if rest.starts_with("<?xml")
-                && rest[5..].starts_with(|c: char| c.is_whitespace() || c == '?')
-            {
+            if is_xml_declaration(rest) {
                 if !self.out.is_empty() || dropped_text {
                     let what = if self.out.contains("<!--") {
                         "comment"
@@ -282,7 +287,10 @@ impl<'a> Repairer<'a> {
             } else if rest.starts_with("<?") {
                 let end = self.past(self.pos, "?>");
                 self.copy_to(end);
-            } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!DOCTYPE") {
+            } else if rest
+                .get(..9)
+                .is_some_and(|r| r.eq_ignore_ascii_case("<!DOCTYPE"))
+            {
                 let end = doctype_end(self.src, self.pos);
                 // quick-xml never expands DTD entities, but declarations in an internal subset
                 // show the document relies on them; their references become literal text.
@@ -436,6 +444,11 @@ impl<'a> Repairer<'a> {
             } else if rest.starts_with("<![CDATA[") {
                 let end = self.past(at, "]]>");
                 self.copy_to(end);
+            } else if is_xml_declaration(rest) {
+                // A second XML declaration (feeds pasted together): not XML, and the parser
+                // would switch encodings mid-document on it.
+                self.log.note("XML declaration inside the document removed");
+                self.pos = self.past(at, "?>");
             } else if rest.starts_with("<?") {
                 let end = self.past(at, "?>");
                 self.copy_to(end);
@@ -1013,6 +1026,37 @@ mod tests {
 
     fn fix(s: &str) -> Repaired {
         repair(s)
+    }
+
+    /// Found by fuzzing (tests/fixtures/fuzz/): "<" then three "’" is over 9 bytes long,
+    /// but byte 9 is inside a character.
+    #[test]
+    fn a_short_tag_of_multibyte_characters_is_not_sliced_inside_one() {
+        for text in [
+            "<\u{2019}\u{2019}\u{2019}",
+            "<!DOCTYP\u{e9}",
+            "<!\u{2019}\u{2019}\u{2019}",
+        ] {
+            assert!(fix(text).root.is_none(), "{text}");
+        }
+    }
+
+    /// Found by fuzzing: quick-xml panics when a second declaration names another encoding.
+    #[test]
+    fn a_second_xml_declaration_is_removed() {
+        let r = fix(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+             <?xml version=\"1.0\" encoding=\"iso-8859-1\"?><title>T</title></channel></rss>",
+        );
+        assert!(!r.text[5..].contains("<?xml"), "{}", r.text);
+        assert!(r.text.contains("<title>T</title>"), "{}", r.text);
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.contains("XML declaration inside")),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
