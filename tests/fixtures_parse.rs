@@ -307,7 +307,8 @@ fn malformed_fixture_is_an_error() {
     }
 }
 
-/// Inputs the fuzzer (fuzz/run.sh) found crashing, kept as regressions: each must come back
+/// Inputs the fuzzer (fuzz/run.sh) found crashing, minimized or rewritten by hand (its raw
+/// finds can carry pieces of the outside corpus), kept as regressions: each must come back
 /// as items or an error, with no panic, escaped or caught inside the parser.
 #[test]
 fn inputs_the_fuzzer_crashed_on_parse_or_fail_cleanly() {
