@@ -39,6 +39,7 @@ pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
+pub mod perms;
 pub mod pipeline;
 pub mod poll;
 pub mod redact;

@@ -159,10 +159,18 @@ impl Store {
     /// Opens (creating the directory and the file if needed) the database in `data_dir` for
     /// reading and writing, and migrates it to this build's schema.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.to_owned(),
-            source,
-        })?;
+        let shared =
+            crate::perms::create_private_dir(data_dir).map_err(|source| StoreError::CreateDir {
+                path: data_dir.to_owned(),
+                source,
+            })?;
+        if let Some(mode) = shared {
+            tracing::warn!(
+                dir = %data_dir.display(),
+                "the data directory is open to other users (mode {mode:o}); it holds \
+                 subscribers' addresses: chmod 700 it unless that is meant"
+            );
+        }
         let path = data_dir.join(DATABASE_FILE);
         let open_err = |source| StoreError::Open {
             path: path.clone(),

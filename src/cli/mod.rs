@@ -99,6 +99,7 @@ pub struct UsageError {
 
 pub fn main() -> ExitCode {
     crate::heap::limit_arenas();
+    crate::perms::restrict_umask();
     let cli = Cli::parse();
     match &cli.command {
         // The daemon logs what it does; a command's output is its result, so it logs only
