@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenReadError};
 use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::{QueryParser, TermQuery};
@@ -81,6 +81,11 @@ pub enum IndexError {
         found: String,
         expected: u32,
     },
+    #[error(
+        "the search index in {dir} is damaged ({message}); run `govwatch reindex` to rebuild \
+         it from the store"
+    )]
+    Corrupted { dir: PathBuf, message: String },
     #[error("invalid search query {query:?}: {message}")]
     Query { query: String, message: String },
     #[error("the search index in {dir} was opened read-only; {operation} needs a writable index")]
@@ -826,9 +831,32 @@ fn is_index_file(name: &str) -> bool {
 }
 
 fn tantivy_err(dir: &Path, source: TantivyError) -> IndexError {
-    IndexError::Tantivy {
-        dir: dir.to_owned(),
-        source,
+    match source {
+        // The store is the source of truth: a damaged index is rebuilt, not repaired.
+        TantivyError::DataCorruption(corruption) => IndexError::Corrupted {
+            dir: dir.to_owned(),
+            message: format!("{corruption:?}"),
+        },
+        // A segment file that is gone, or whose bytes fail tantivy's checks, is damage too;
+        // other I/O errors (permissions, a full disk) are not.
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(file)) => {
+            IndexError::Corrupted {
+                dir: dir.to_owned(),
+                message: format!("{} is missing", file.display()),
+            }
+        }
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
+            if io_error.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            IndexError::Corrupted {
+                dir: dir.to_owned(),
+                message: format!("{}: {io_error}", filepath.display()),
+            }
+        }
+        source => IndexError::Tantivy {
+            dir: dir.to_owned(),
+            source,
+        },
     }
 }
 

@@ -8,8 +8,11 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let mut store = Store::open(&settings.data_dir)?;
     let dir = settings.index_dir();
     let mut index = match Index::open_writable(&dir) {
-        // An index from another govwatch version cannot be cleared in place: start afresh.
-        Err(IndexError::SchemaMismatch { .. }) => Index::recreate(&dir)?,
+        // An index from another govwatch version, or a damaged one, cannot be cleared in
+        // place: start afresh from the store.
+        Err(IndexError::SchemaMismatch { .. } | IndexError::Corrupted { .. }) => {
+            Index::recreate(&dir)?
+        }
         other => other?,
     };
     let count = crate::pipeline::rebuild_index(
