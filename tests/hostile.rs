@@ -46,10 +46,16 @@ fn dripping_endless_looping_and_misdirecting_feeds_each_fail_alone() {
         ("metadata", "/to-metadata"),
         ("loopback", "/to-loopback"),
     ];
-    let list: String = feeds
+    let mut list: String = feeds
         .iter()
         .map(|(id, path)| feed_entry(id, &server.url(path), &[]))
         .collect();
+    // A name no DNS server knows (.invalid is reserved for that).
+    list.push_str(&feed_entry(
+        "nxdomain",
+        "http://feeds.nowhere.invalid/rss.xml",
+        &[],
+    ));
     let home = home(&list);
     let lines = home.json_lines(&["poll", "--json"]);
 
@@ -62,6 +68,7 @@ fn dripping_endless_looping_and_misdirecting_feeds_each_fail_alone() {
         ("loop", "too-many-redirects"),
         ("metadata", "private-address"),
         ("loopback", "private-address"),
+        ("nxdomain", "connect"),
     ];
     for (id, kind) in expected {
         let line = by_feed(&lines, id);
@@ -77,6 +84,8 @@ fn dripping_endless_looping_and_misdirecting_feeds_each_fail_alone() {
     }
     let metadata = by_feed(&lines, "metadata")["error"].as_str().unwrap();
     assert!(metadata.contains("169.254.169.254"), "{metadata}");
+    let nxdomain = by_feed(&lines, "nxdomain")["error"].as_str().unwrap();
+    assert!(nxdomain.contains("feeds.nowhere.invalid"), "{nxdomain}");
     let loopback = by_feed(&lines, "loopback")["error"].as_str().unwrap();
     assert!(loopback.contains("127.0.0.2"), "{loopback}");
 
