@@ -394,3 +394,92 @@ fn deadlines_close_soon_and_updates_name_the_item_they_follow() {
     let html = msg.body_html(0).unwrap();
     assert!(html.contains("Update to: "), "{html}");
 }
+
+/// An SMTP server that answers up to DATA, takes the message's first bytes, then drops the
+/// connection. Returns its port and how many messages it cut off.
+fn drop_mid_data() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let cut = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = cut.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let _ = stream.write_all(b"220 dropper ESMTP\r\n");
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250 dropper\r\n",
+                    "DATA" => b"354 go ahead\r\n",
+                    "QUIT" => b"221 bye\r\n",
+                    _ => b"250 ok\r\n",
+                };
+                let _ = stream.write_all(reply);
+                if verb == "DATA" {
+                    let mut some = [0u8; 64];
+                    let _ = reader.read(&mut some);
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                    break;
+                }
+            }
+        }
+    });
+    (port, cut)
+}
+
+#[test]
+fn a_connection_dropped_mid_data_leaves_the_digest_due_and_it_goes_once_later() {
+    let feeds = FeedServer::start();
+    let (dropper, cut) = drop_mid_data();
+    let home = home_with_smtp(&feeds, dropper);
+    home.run(&[
+        "subscribers",
+        "add",
+        "ann@example.gov",
+        "--topic",
+        "contracts",
+    ]);
+    publish(&feeds);
+    home.run(&["poll"]);
+
+    let out = home
+        .cmd()
+        .args(["digest", "send", "--force", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        cut.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("\"sent\""), "{stdout}");
+    let log = home.json_lines(&["digest", "log", "--json"]);
+    assert_ne!(log[0]["status"], "sent", "{log:?}");
+
+    // The same config with a server that works: the digest goes out once, whole.
+    let smtp = SmtpServer::start();
+    let config = home.path().join("govwatch.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        &format!("port = {dropper}"),
+        &format!("port = {}", smtp.port()),
+    );
+    std::fs::write(&config, text).unwrap();
+    let again = send(&home);
+    assert_eq!(again[0]["outcome"], "sent", "{again:?}");
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let message = MessageParser::default().parse(&received[0].data).unwrap();
+    assert!(message.body_text(0).unwrap().contains(CONTRACT));
+    assert_eq!(send(&home)[0]["outcome"], "nothing-new");
+    assert_eq!(smtp.received().len(), 1, "and never again");
+}
