@@ -1,13 +1,16 @@
-//! `cargo bench --bench daemon`: the daemon over a long run. (Its cost at rest is scenario 6
-//! of `cargo bench --bench e2e`.)
+//! `cargo bench --bench daemon`: the soak. (The daemon's cost at rest is scenario 6 of
+//! `cargo bench --bench e2e`.)
 //!
-//! A day, compressed: `govwatch run` with 1,000 feeds on the e2e bench's feed farm, polled
-//! every `FAST_INTERVAL` (a day at a 30-minute interval is 48 polls per feed), one feed in ten
-//! with a new item each round, ETag 304s for the rest. Resident memory sampled throughout: it
-//! must level off, not grow.
+//! `govwatch run` with 5,000 feeds on the e2e bench's feed farm for ten minutes, polled every
+//! `FAST_INTERVAL_SECS` (120 rounds: more than two days at a 30-minute interval), one feed in
+//! ten gaining an item each round, ETag 304s for the rest. Resident memory and open file
+//! descriptors are sampled throughout: both must level off, not grow. At the end the daemon
+//! is stopped (SIGTERM) and the store and index must hold every item the farm published,
+//! each exactly once.
 //!
-//! Figures are read from /proc (utime + stime, VmRSS) of the real binary; report them with
-//! the machine's context. Env: `GOVWATCH_BENCH_FEEDS`, `GOVWATCH_BENCH_DAY_SECS`.
+//! Figures are read from /proc (utime + stime, VmRSS, fd/) of the real binary; report them
+//! with the machine's context. Env: `GOVWATCH_BENCH_FEEDS` (5,000),
+//! `GOVWATCH_BENCH_DAY_SECS` (600).
 
 #[path = "../../benches/e2e/corpus.rs"]
 #[allow(dead_code)] // the e2e bench uses the rest
@@ -23,6 +26,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FAST_INTERVAL_SECS: u64 = 5;
+
+/// One sample: seconds since start, CPU seconds, resident MiB, open file descriptors.
+type Sample = (u64, f64, f64, usize);
 /// Share of feeds (one in N) that gain an item every round.
 const CHANGING_ONE_IN: usize = 10;
 
@@ -53,8 +59,8 @@ fn start_daemon(farm: &farm::Farm, dir: &std::path::Path, interval: &str) -> pro
 }
 
 fn main() {
-    let feeds = env_or("GOVWATCH_BENCH_FEEDS", 1000) as usize;
-    let day_secs = env_or("GOVWATCH_BENCH_DAY_SECS", 240);
+    let feeds = env_or("GOVWATCH_BENCH_FEEDS", 5000) as usize;
+    let day_secs = env_or("GOVWATCH_BENCH_DAY_SECS", 600);
     println!(
         "daemon bench ({} logical CPUs): {feeds} feeds on a local farm",
         std::thread::available_parallelism()
@@ -62,42 +68,98 @@ fn main() {
             .unwrap_or(0)
     );
     let farm = std::sync::Arc::new(farm::Farm::start(feeds, CHANGING_ONE_IN));
-    farm.prepare();
+    let first_items = farm.prepare();
     let dir = tempfile::tempdir().expect("temp dir");
     let run = start_daemon(&farm, dir.path(), &format!("{FAST_INTERVAL_SECS}s"));
     let pid = run.0.id();
     let rounds = farm.clone();
-    std::thread::spawn(move || {
-        loop {
+    let advancing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let keep_going = advancing.clone();
+    let advancer = std::thread::spawn(move || {
+        let mut advanced = 0usize;
+        while keep_going.load(std::sync::atomic::Ordering::SeqCst) {
             std::thread::sleep(Duration::from_secs(FAST_INTERVAL_SECS));
             rounds.advance();
+            advanced += 1;
         }
+        advanced
     });
     let started = Instant::now();
-    let mut samples = Vec::new();
+    let mut samples: Vec<Sample> = Vec::new();
     while started.elapsed() < Duration::from_secs(day_secs) {
         std::thread::sleep(Duration::from_secs(10));
         let (cpu, rss) = proc::sample(pid);
-        samples.push((started.elapsed().as_secs(), cpu, rss));
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count);
+        samples.push((started.elapsed().as_secs(), cpu, rss, fds));
     }
+    advancing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let advanced = advancer.join().expect("advancer");
+    // Two more intervals to poll the last round, then SIGTERM: the daemon commits and exits.
+    std::thread::sleep(Duration::from_secs(2 * FAST_INTERVAL_SECS));
     let polls = farm.served().requests;
-    let (_, cpu, _) = samples.last().copied().unwrap_or_default();
+    drop(run);
+
+    let (_, cpu, _, _) = samples.last().copied().unwrap_or_default();
     println!(
-        "{day_secs} s of polling every {FAST_INTERVAL_SECS} s: {polls} polls ({:.1} per feed; a day at 30 min is 48), {:.0} polls/s, {cpu:.1} CPU s",
+        "{day_secs} s of polling every {FAST_INTERVAL_SECS} s: {polls} polls ({:.1} per feed; a day at 30 min is 48), {:.0} polls/s, {cpu:.1} CPU s ({:.0}% of one core)",
         polls as f64 / feeds as f64,
-        polls as f64 / day_secs as f64
+        polls as f64 / day_secs as f64,
+        cpu / day_secs as f64 * 100.0
     );
-    let rss: Vec<String> = samples
-        .iter()
-        .map(|(t, _, r)| format!("{t}s {r:.0}"))
-        .collect();
-    println!("resident MiB over time: {}", rss.join(", "));
+    let over_time =
+        |f: &dyn Fn(&Sample) -> String| samples.iter().map(f).collect::<Vec<_>>().join(", ");
+    println!(
+        "resident MiB over time: {}",
+        over_time(&|(t, _, r, _)| format!("{t}s {r:.0}"))
+    );
+    println!(
+        "open file descriptors over time: {}",
+        over_time(&|(t, _, _, f)| format!("{t}s {f}"))
+    );
     let half = samples.len() / 2;
-    let peak_first = samples[..half].iter().map(|s| s.2).fold(0.0, f64::max);
-    let peak_second = samples[half..].iter().map(|s| s.2).fold(0.0, f64::max);
+    let peak = |part: &[Sample]| part.iter().map(|s| s.2).fold(0.0, f64::max);
+    let (peak_first, peak_second) = (peak(&samples[..half]), peak(&samples[half..]));
     println!(
         "peak resident, first half {peak_first:.1} MiB, second half {peak_second:.1} MiB ({:+.1}%)",
         (peak_second / peak_first - 1.0) * 100.0
     );
-    drop(run);
+    let fds = |part: &[Sample]| part.iter().map(|s| s.3).max().unwrap_or(0);
+    println!(
+        "most open file descriptors, first half {}, second half {}",
+        fds(&samples[..half]),
+        fds(&samples[half..])
+    );
+
+    // Exactly once: every published item stored and indexed, none twice. A last `poll`
+    // catches a round the daemon had not fetched before it stopped (it says how many).
+    let published = first_items + advanced * feeds.div_ceil(CHANGING_ONE_IN);
+    let govwatch = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_govwatch"))
+            .args(args)
+            .env("GOVWATCH_CONFIG", dir.path().join("govwatch.toml"))
+            .output()
+            .expect("govwatch");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let catch_up: u64 = govwatch(&["poll", "--json"])
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|l| l["new"].as_u64())
+        .sum();
+    let status: serde_json::Value =
+        serde_json::from_str(govwatch(&["status", "--json"]).trim()).expect("status JSON");
+    let (items, indexed) = (
+        status["items"].as_u64().unwrap_or(0) as usize,
+        status["indexed_docs"].as_u64().unwrap_or(0) as usize,
+    );
+    println!(
+        "published {published} items ({first_items} at the start, {advanced} rounds); stored {items}, indexed {indexed}; the last poll found {catch_up} the daemon had not"
+    );
+    assert_eq!(items, published, "every published item stored, once");
+    assert_eq!(indexed, items, "every stored item indexed, once");
 }
