@@ -13,6 +13,9 @@
 //! - Jitter: a poll moves by up to 10% of the period (at most `[poll] jitter`), by an amount
 //!   derived from the feed id and the time, so feeds on one host spread out instead of firing
 //!   together; on start, overdue feeds are spread the same way rather than fetched at once.
+//! - The wall clock can jump. A planned poll further ahead than any rule here can put it
+//!   ([`horizon`]: the cap plus jitter) was planned under a clock that has since gone back;
+//!   it is treated as overdue rather than waited for, possibly for days.
 
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
@@ -96,12 +99,28 @@ pub fn first_poll(
 ) -> DateTime<Utc> {
     let planned = stored.or_else(|| last.map(|l| next_poll(feed, policy, l)));
     match planned {
-        Some(t) if t > now => t,
+        Some(t) if t > now && !beyond_horizon(feed, policy, t, now) => t,
         _ => {
             let spread = period(feed, policy, now).min(policy.jitter);
             add(now, spread.mul_f64(fraction(&(&feed.id, "start"))))
         }
     }
+}
+
+/// The furthest ahead of `now` any rule plans a poll of `feed`: the longest wait (its period,
+/// or the backoff cap when longer) plus the most jitter can add.
+pub fn horizon(feed: &FeedConfig, policy: &PollConfig, now: DateTime<Utc>) -> Duration {
+    cap(period(feed, policy, now), policy) + policy.jitter
+}
+
+/// Whether a poll planned for `at` lies past the [`horizon`]: the clock went back since.
+pub fn beyond_horizon(
+    feed: &FeedConfig,
+    policy: &PollConfig,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    at > add(now, horizon(feed, policy, now))
 }
 
 /// How far a poll of `feed_id` planned from `at` moves: up to [`JITTER_SHARE`] of the period,
@@ -300,5 +319,25 @@ mod tests {
         }
         let exact = policy(Duration::ZERO);
         assert_eq!(first_poll(&f, &exact, None, None, now), now);
+    }
+
+    /// A plan made before the clock went back (stored a day ahead, where no rule puts a
+    /// 30-minute feed) is overdue, not a day-long silence; one within the cap stands.
+    #[test]
+    fn a_plan_past_the_horizon_is_from_a_clock_that_went_back_and_is_overdue() {
+        let p = policy(5 * MIN);
+        let f = feed(None, None);
+        let now = at(12, 0);
+        assert_eq!(horizon(&f, &p, now), 365 * MIN);
+        let within = now + TimeDelta::minutes(365);
+        assert!(!beyond_horizon(&f, &p, within, now));
+        assert_eq!(first_poll(&f, &p, Some(within), None, now), within);
+        let ahead = now + TimeDelta::days(1);
+        assert!(beyond_horizon(&f, &p, ahead, now));
+        let t = first_poll(&f, &p, Some(ahead), None, now);
+        assert!(t >= now && t < now + TimeDelta::minutes(5), "{t}");
+        // A weekly schedule's plan six days out is within its own period.
+        let weekly = feed(None, Some("0 7 * * 1"));
+        assert!(!beyond_horizon(&weekly, &p, now + TimeDelta::days(6), now));
     }
 }

@@ -378,6 +378,16 @@ impl Daemon {
 
     fn start_due_polls(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
         for planned in self.planned.values_mut() {
+            if !planned.in_flight
+                && cadence::beyond_horizon(&planned.feed, &self.settings.poll, planned.next, now)
+            {
+                // Planned under a clock that has since gone back: due now, not in days.
+                tracing::warn!(
+                    feed = %planned.feed.id, planned = %planned.next,
+                    "the clock went back; polling now instead of at the planned time"
+                );
+                planned.next = now;
+            }
             if planned.in_flight || planned.next > now {
                 continue;
             }
