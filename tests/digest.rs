@@ -61,6 +61,22 @@ fn publish(server: &FeedServer) {
     server.state.set_dynamic("mirror.xml", mirror.into_bytes());
 }
 
+/// A home mailing through 127.0.0.1:`port` where ann follows contracts, with the news
+/// published and polled.
+fn ann_follows_contracts_with_news(feeds: &FeedServer, port: u16) -> Home {
+    let home = home_with_smtp(feeds, port);
+    home.run(&[
+        "subscribers",
+        "add",
+        "ann@example.gov",
+        "--topic",
+        "contracts",
+    ]);
+    publish(feeds);
+    home.run(&["poll"]);
+    home
+}
+
 fn send(home: &Home) -> Vec<Value> {
     home.json_lines(&["digest", "send", "--force", "--json"])
 }
@@ -279,16 +295,7 @@ fn a_permanent_refusal_is_recorded_and_the_items_wait_for_the_next_digest() {
 fn a_crash_between_send_and_ledger_resends_the_same_message_never_loses_it() {
     let feeds = FeedServer::start();
     let smtp = SmtpServer::start();
-    let home = home_with_smtp(&feeds, smtp.port());
-    home.run(&[
-        "subscribers",
-        "add",
-        "ann@example.gov",
-        "--topic",
-        "contracts",
-    ]);
-    publish(&feeds);
-    home.run(&["poll"]);
+    let home = ann_follows_contracts_with_news(&feeds, smtp.port());
 
     let out = home
         .cmd()
@@ -440,16 +447,7 @@ fn drop_mid_data() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
 fn a_connection_dropped_mid_data_leaves_the_digest_due_and_it_goes_once_later() {
     let feeds = FeedServer::start();
     let (dropper, cut) = drop_mid_data();
-    let home = home_with_smtp(&feeds, dropper);
-    home.run(&[
-        "subscribers",
-        "add",
-        "ann@example.gov",
-        "--topic",
-        "contracts",
-    ]);
-    publish(&feeds);
-    home.run(&["poll"]);
+    let home = ann_follows_contracts_with_news(&feeds, dropper);
 
     let out = home
         .cmd()

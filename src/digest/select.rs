@@ -437,6 +437,27 @@ mod tests {
     use chrono::Duration;
     use tempfile::TempDir;
 
+    /// Stores `items` as fetched now and tags and indexes them, as a poll does.
+    fn store_and_index(
+        store: &mut Store,
+        dir: &std::path::Path,
+        feed: &str,
+        items: &[Item],
+        topics: &Topics,
+    ) {
+        store
+            .apply_fetch(feed, &FetchSuccess::ok(Utc::now()), items)
+            .unwrap();
+        let mut index = Index::open_writable(&dir.join("tantivy")).unwrap();
+        crate::pipeline::sync_index(
+            store,
+            &mut index,
+            topics,
+            &crate::extract::Extractor::shipped(),
+        )
+        .unwrap();
+    }
+
     fn subscribe(store: &mut Store, email: &str, topics: &[&str], query: Option<&str>) {
         let new = NewSubscription::parse(
             &SubscriptionInput {
@@ -484,17 +505,8 @@ mod tests {
                 normalize_entry(&feed.id, &entry, at)
             })
             .collect();
-        let success = FetchSuccess::ok(at);
-        store.apply_fetch(&feed.id, &success, &items).unwrap();
         let topics = Topics::default();
-        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        crate::pipeline::sync_index(
-            &mut store,
-            &mut index,
-            &topics,
-            &crate::extract::Extractor::shipped(),
-        )
-        .unwrap();
+        store_and_index(&mut store, dir.path(), &feed.id, &items, &topics);
 
         let subs = store.subscriptions().unwrap();
         let now = Utc::now() + Duration::seconds(1);
@@ -567,17 +579,7 @@ mod tests {
             ..Entry::default()
         };
         let items = vec![normalize_entry(&feed.id, &entry, at)];
-        store
-            .apply_fetch(&feed.id, &FetchSuccess::ok(at), &items)
-            .unwrap();
-        let mut index = Index::open_writable(&dir.path().join("tantivy")).unwrap();
-        crate::pipeline::sync_index(
-            &mut store,
-            &mut index,
-            &topics,
-            &crate::extract::Extractor::shipped(),
-        )
-        .unwrap();
+        store_and_index(&mut store, dir.path(), &feed.id, &items, &topics);
 
         let subs = store.subscriptions().unwrap();
         let sel = select(&store, &topics, &subs, Utc::now() + Duration::seconds(1)).unwrap();
