@@ -6,6 +6,11 @@
 # corpus it grows is kept in target/fuzz/corpus/; an input that crashes is written to
 # fuzz/artifacts/TARGET/ and the script fails.
 set -eu
+# $GOVWATCH_CORPUS is relative to where the script was called from (CI: the repository).
+corpus_seeds=
+if [ -n "${GOVWATCH_CORPUS:-}" ] && [ -d "$GOVWATCH_CORPUS" ]; then
+    corpus_seeds=$(cd "$GOVWATCH_CORPUS" && pwd)
+fi
 cd "$(dirname "$0")"
 target=$1
 seconds=${2:-60}
@@ -19,7 +24,7 @@ RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 corpus=../target/fuzz/corpus/$target
 mkdir -p "$corpus" "artifacts/$target"
 case $target in
-parse) seeds="../tests/fixtures ${GOVWATCH_CORPUS:-}" ;;
+parse) seeds="../tests/fixtures $corpus_seeds" ;;
 *) seeds="seeds/$target" ;;
 esac
 # Inputs up to 256 KiB (feeds are bigger, but the parser's paths are all reached by then);
