@@ -120,8 +120,25 @@ pub fn parse_document(bytes: &[u8], opts: &ParseOptions) -> Result<Parsed, Parse
             RootKind::Rdf { rss090: false } => FeedFormat::Rss1,
             RootKind::Atom { .. } | RootKind::AtomEntry { .. } => FeedFormat::Atom,
         };
-        let feed = run_feed_rs(repaired.text.as_bytes(), opts.base_url)
-            .map_err(FeedRsFailure::into_error)?;
+        let feed = match run_feed_rs(repaired.text.as_bytes(), opts.base_url) {
+            // feed-rs 3.0 slices a contact field ("addr@host¬ (name)") inside a character
+            // and panics; the rest of the feed is worth having without its contacts.
+            Err(FeedRsFailure::Panicked(message)) => {
+                let retried = without_elements(&repaired.text, RSS_CONTACTS)
+                    .map(|text| run_feed_rs(text.as_bytes(), opts.base_url));
+                match retried {
+                    Some(Ok(feed)) => {
+                        problems.push(format!(
+                            "the feed parser failed on a contact field ({message}); parsed \
+                             without managingEditor, webMaster and author"
+                        ));
+                        feed
+                    }
+                    _ => return Err(FeedRsFailure::Panicked(message).into_error()),
+                }
+            }
+            other => other.map_err(FeedRsFailure::into_error)?,
+        };
         (feed, format)
     };
     Ok(Parsed {
@@ -168,10 +185,71 @@ fn run_feed_rs(bytes: &[u8], base: Option<&Url>) -> Result<fr::Feed, FeedRsFailu
     }
 }
 
+thread_local! {
+    /// Set while [`guarded`] runs the feed parser on this thread.
+    static IN_GUARDED_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wraps the panic hook so that a panic inside the feed parser, which [`guarded`] turns into
+/// a parse error carrying its message, prints nothing: a hostile feed must not write a
+/// backtrace into the log at every poll. Every other panic goes to the hook as before. Call
+/// once, early (the binary's `main`; the fuzz targets, after libFuzzer's own hook).
+pub fn quiet_contained_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_GUARDED_PARSER.get() {
+            previous(info);
+        }
+    }));
+}
+
+/// RSS's contact elements, which feed-rs splits into a name and an address.
+const RSS_CONTACTS: &[&str] = &["managingEditor", "webMaster", "author"];
+
+/// `text` without the elements named `names` (unprefixed, with their content), or `None`
+/// when it has none of them.
+fn without_elements(text: &str, names: &[&str]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut removed = false;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        let name = names.iter().find(|n| {
+            after
+                .strip_prefix(**n)
+                .is_some_and(|r| r.starts_with(|c: char| c == '>' || c == '/' || c.is_whitespace()))
+        });
+        let end = name.and_then(|n| {
+            let open_end = lt + 1 + after.find('>')?;
+            if rest[..open_end].ends_with('/') {
+                return Some(open_end + 1);
+            }
+            let close = format!("</{n}>");
+            Some(open_end + rest[open_end..].find(&close)? + close.len())
+        });
+        match end {
+            Some(end) => {
+                out.push_str(&rest[..lt]);
+                rest = &rest[end..];
+                removed = true;
+            }
+            None => {
+                out.push_str(&rest[..=lt]);
+                rest = &rest[lt + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    removed.then_some(out)
+}
+
 /// Runs `f`, turning a panic into its message. The parser state is thrown away after a
 /// panic, so nothing observes a broken invariant (hence `AssertUnwindSafe`).
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+    IN_GUARDED_PARSER.set(true);
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_GUARDED_PARSER.set(false);
+    result.map_err(|payload| {
         payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -540,6 +618,22 @@ mod tests {
         assert_eq!(e.content.as_deref(), Some("<p>Body</p>"));
         assert_eq!(e.authors, ["Ann"]);
         assert_eq!(e.link.as_deref(), Some("https://a.gov/e"));
+    }
+
+    #[test]
+    fn elements_are_removed_whole_and_only_by_their_exact_name() {
+        let text = "<rss><author>a@b¬ (x)</author><authority>k</authority><webMaster/>\
+                    <managingEditor a=\"1\">m</managingEditor><title>t</title></rss>";
+        assert_eq!(
+            without_elements(text, RSS_CONTACTS).as_deref(),
+            Some("<rss><authority>k</authority><title>t</title></rss>")
+        );
+        assert_eq!(
+            without_elements("<rss><title>t</title></rss>", RSS_CONTACTS),
+            None
+        );
+        // An element left open removes nothing.
+        assert_eq!(without_elements("<rss><author>x", RSS_CONTACTS), None);
     }
 
     #[test]

@@ -100,6 +100,7 @@ pub struct UsageError {
 pub fn main() -> ExitCode {
     crate::heap::limit_arenas();
     crate::perms::restrict_umask();
+    crate::parse::quiet_contained_panics();
     let cli = Cli::parse();
     match &cli.command {
         // The daemon logs what it does; a command's output is its result, so it logs only
