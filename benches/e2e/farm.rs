@@ -37,6 +37,9 @@ struct Shared {
     round: AtomicU64,
     docs: Vec<RwLock<Option<Arc<Doc>>>>,
     requests: AtomicU64,
+    /// Per feed: requested at least once; and how many feeds have not been yet.
+    requested: Vec<std::sync::atomic::AtomicBool>,
+    never_requested: std::sync::atomic::AtomicUsize,
     not_modified: AtomicU64,
     bytes_sent: AtomicU64,
 }
@@ -66,6 +69,10 @@ impl Farm {
             round: AtomicU64::new(0),
             docs: (0..feeds).map(|_| RwLock::new(None)).collect(),
             requests: AtomicU64::new(0),
+            requested: (0..feeds)
+                .map(|_| std::sync::atomic::AtomicBool::new(false))
+                .collect(),
+            never_requested: std::sync::atomic::AtomicUsize::new(feeds),
             not_modified: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
         });
@@ -171,6 +178,11 @@ impl Farm {
         self.shared.feeds.div_ceil(self.shared.change_every)
     }
 
+    /// Whether every feed has been requested at least once.
+    pub fn all_requested(&self) -> bool {
+        self.shared.never_requested.load(Ordering::SeqCst) == 0
+    }
+
     pub fn served(&self) -> Served {
         Served {
             requests: self.shared.requests.load(Ordering::SeqCst),
@@ -256,6 +268,9 @@ async fn serve(
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if !farm.requested[feed].swap(true, Ordering::SeqCst) {
+        farm.never_requested.fetch_sub(1, Ordering::SeqCst);
+    }
     let round = farm.round.load(Ordering::SeqCst);
     let doc = farm.doc(feed, round);
     let etag_matches = headers

@@ -76,6 +76,11 @@ fn main() {
     let advancing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let keep_going = advancing.clone();
     let advancer = std::thread::spawn(move || {
+        // Rounds start once the daemon has fetched every feed: an item that slid out of a
+        // feed before its first fetch was never there to store.
+        while !rounds.all_requested() && keep_going.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
         let mut advanced = 0usize;
         while keep_going.load(std::sync::atomic::Ordering::SeqCst) {
             std::thread::sleep(Duration::from_secs(FAST_INTERVAL_SECS));
