@@ -179,6 +179,7 @@ impl Farm {
     }
 
     /// Whether every feed has been requested at least once.
+    #[allow(dead_code)] // the soak (tests/bench/daemon.rs) waits on it; the e2e bench does not
     pub fn all_requested(&self) -> bool {
         self.shared.never_requested.load(Ordering::SeqCst) == 0
     }
