@@ -213,16 +213,7 @@ fn a_subscriber_gets_one_well_made_digest_and_nothing_twice() {
 fn smtp_down_queues_the_digest_and_it_is_delivered_exactly_once_when_back() {
     let feeds = FeedServer::start();
     let port = free_port();
-    let home = home_with_smtp(&feeds, port);
-    home.run(&[
-        "subscribers",
-        "add",
-        "ann@example.gov",
-        "--topic",
-        "contracts",
-    ]);
-    publish(&feeds);
-    home.run(&["poll"]);
+    let home = ann_follows_contracts_with_news(&feeds, port);
 
     let down = send(&home);
     assert_eq!(down[0]["outcome"], "queued", "{down:?}");
