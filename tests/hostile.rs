@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{FeedServer, Home, feed_entry, rss};
+use common::{FeedServer, Home, by_feed, feed_entry, rss};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
@@ -21,13 +21,6 @@ fn home(feeds: &str) -> Home {
     )
     .unwrap();
     home
-}
-
-fn by_feed<'a>(lines: &'a [Value], id: &str) -> &'a Value {
-    lines
-        .iter()
-        .find(|l| l["feed"] == id)
-        .unwrap_or_else(|| panic!("no line for {id} in {lines:?}"))
 }
 
 /// Every stored item of feed `id`, as `search --json` shows it.

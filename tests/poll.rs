@@ -3,19 +3,12 @@
 
 mod common;
 
-use common::{ETAG, FeedServer, Home, LAST_MODIFIED, feed_entry, rss};
+use common::{ETAG, FeedServer, Home, LAST_MODIFIED, by_feed, feed_entry, rss};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 fn poll_json(home: &Home) -> Vec<Value> {
     home.json_lines(&["poll", "--json"])
-}
-
-fn by_feed<'a>(lines: &'a [Value], id: &str) -> &'a Value {
-    lines
-        .iter()
-        .find(|l| l["feed"] == id)
-        .unwrap_or_else(|| panic!("no line for {id} in {lines:?}"))
 }
 
 fn feeds_list(home: &Home) -> Vec<Value> {

@@ -393,6 +393,14 @@ impl Home {
     }
 }
 
+/// The line about feed `id` in `poll --json` output.
+pub fn by_feed<'a>(lines: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+    lines
+        .iter()
+        .find(|l| l["feed"] == id)
+        .unwrap_or_else(|| panic!("no line for {id} in {lines:?}"))
+}
+
 /// A `[[feed]]` entry for a feed list.
 pub fn feed_entry(id: &str, url: &str, tags: &[&str]) -> String {
     let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
