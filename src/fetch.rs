@@ -10,6 +10,8 @@ mod error;
 mod freshness;
 mod limits;
 mod local;
+#[cfg(test)]
+mod rebinding;
 mod retry_after;
 
 use std::net::IpAddr;
@@ -28,7 +30,7 @@ pub use error::FetchError;
 pub use freshness::freshness;
 pub use retry_after::parse_retry_after;
 
-use address::GuardedResolver;
+use address::{GuardedResolver, Lookup};
 use limits::KeyedLimits;
 
 /// Redirects followed before giving up.
@@ -125,6 +127,10 @@ struct Inner {
 
 impl Fetcher {
     pub fn new(cfg: &FetchConfig) -> Result<Fetcher, FetchError> {
+        Fetcher::with_lookup(cfg, Lookup::System)
+    }
+
+    fn with_lookup(cfg: &FetchConfig, lookup: Lookup) -> Result<Fetcher, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
         let addresses = Arc::new(AddressPolicy {
@@ -141,6 +147,7 @@ impl Fetcher {
             .no_proxy()
             .dns_resolver(GuardedResolver {
                 policy: Arc::clone(&addresses),
+                lookup,
             })
             .connect_timeout(cfg.timeout.min(MAX_CONNECT_TIMEOUT))
             .build()

@@ -151,16 +151,49 @@ impl AddressPolicy {
 #[derive(Debug, Clone)]
 pub(crate) struct GuardedResolver {
     pub(crate) policy: Arc<AddressPolicy>,
+    pub(crate) lookup: Lookup,
+}
+
+/// Where names are looked up: the system resolver. Tests also script the answers, to act out
+/// a name that changes its answer between lookups (DNS rebinding) against a real connection.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Lookup {
+    #[default]
+    System,
+    /// One answer per lookup, in order; the last is repeated.
+    #[cfg(test)]
+    Scripted(Arc<std::sync::Mutex<std::collections::VecDeque<Vec<IpAddr>>>>),
+}
+
+impl Lookup {
+    async fn lookup(&self, host: &str) -> std::io::Result<Vec<SocketAddr>> {
+        match self {
+            // Port 0: reqwest substitutes the URL's port (or the scheme's default).
+            Lookup::System => Ok(tokio::net::lookup_host((host, 0)).await?.collect()),
+            #[cfg(test)]
+            Lookup::Scripted(answers) => {
+                let mut answers = answers.lock().expect("no test panics while holding it");
+                let answer = if answers.len() > 1 {
+                    answers.pop_front().unwrap_or_default()
+                } else {
+                    answers.front().cloned().unwrap_or_default()
+                };
+                Ok(answer
+                    .into_iter()
+                    .map(|ip| SocketAddr::new(ip, 0))
+                    .collect())
+            }
+        }
+    }
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = Arc::clone(&self.policy);
+        let lookup = self.lookup.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            // Port 0: reqwest substitutes the URL's port (or the scheme's default).
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let resolved = lookup.lookup(&host).await?;
             let mut refused = None;
             let allowed: Vec<SocketAddr> = resolved
                 .into_iter()
@@ -307,6 +340,7 @@ mod tests {
         let name: Name = "localhost".parse().expect("valid name");
         let err = match (GuardedResolver {
             policy: Arc::default(),
+            lookup: Lookup::System,
         })
         .resolve(name)
         .await
@@ -325,6 +359,7 @@ mod tests {
                 allow_private: true,
                 ..AddressPolicy::default()
             }),
+            lookup: Lookup::System,
         }
         .resolve(name)
         .await
