@@ -633,7 +633,7 @@ fn topic_pairs(settings: &Settings) -> Vec<(String, String)> {
         .collect()
 }
 
-/// One line per poll outcome; URLs in errors have their secrets masked.
+/// One line per poll outcome (the report's URLs already have their secrets masked).
 fn log_poll(report: &FeedReport) {
     let next = report
         .next_poll
@@ -650,7 +650,7 @@ fn log_poll(report: &FeedReport) {
             for problem in &report.problems {
                 tracing::info!(
                     feed = %report.feed,
-                    problem = %crate::redact::mask_url_secrets(problem),
+                    problem = %problem,
                     "poll problem"
                 );
             }
@@ -663,7 +663,7 @@ fn log_poll(report: &FeedReport) {
         ),
         Outcome::Failed { status, kind } => tracing::warn!(
             feed = %report.feed, outcome = "failed", status = status.unwrap_or(0), kind = %kind,
-            error = %crate::redact::mask_url_secrets(report.error.as_deref().unwrap_or("")),
+            error = %report.error.as_deref().unwrap_or(""),
             next_poll = %next, "poll"
         ),
     }

@@ -20,6 +20,7 @@ use crate::feeds::{FeedConfig, FeedKind};
 use crate::fetch::{FetchError, FetchMeta, FetchOutcome, FetchRequest, Fetcher};
 use crate::index::Index;
 use crate::pipeline::{self, Ingested, SyncError};
+use crate::redact::{mask_all, mask_url_secrets};
 use crate::store::{FeedState, FetchFailure, FetchSuccess, Store, StoreError};
 use crate::topics::Topics;
 
@@ -529,6 +530,7 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
             report.problems = ingested.problems;
             // Stored: only now may the spool files leave the queue.
             report.problems.extend(crate::spool::finish(&spooled));
+            report.problems = mask_all(report.problems);
         }
         Fetched::Failed(failure) => {
             store.record_failure(feed_id, &failure)?;
@@ -536,7 +538,7 @@ fn apply(store: &mut Store, feed_id: &str, result: Fetched) -> Result<FeedReport
                 status: failure.status,
                 kind: failure.kind.clone(),
             };
-            report.error = Some(failure.message);
+            report.error = Some(mask_url_secrets(&failure.message));
         }
     }
     Ok(report)

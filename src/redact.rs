@@ -35,6 +35,10 @@ pub fn mask_url_secrets(text: &str) -> String {
         let end = param
             .find(|c: char| c == '&' || c == '#' || c == '"' || c == '\'' || c.is_whitespace())
             .unwrap_or(param.len());
+        // Punctuation that ends the URL in a sentence ("…?token=t: HTTP status 404") stays.
+        let end = param[..end]
+            .trim_end_matches([':', ',', ';', ')', '.'])
+            .len();
         let (pair, after) = param.split_at(end);
         match pair.split_once('=') {
             Some((name, value)) if !value.is_empty() && is_secret(name) => {
@@ -48,6 +52,11 @@ pub fn mask_url_secrets(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// [`mask_url_secrets`] of each of `texts`: for reports (errors, problems) about to be shown.
+pub fn mask_all(texts: Vec<String>) -> Vec<String> {
+    texts.iter().map(|t| mask_url_secrets(t)).collect()
 }
 
 fn is_secret(name: &str) -> bool {
@@ -86,6 +95,10 @@ mod tests {
         assert_eq!(
             mask_url_secrets("GET https://u:hunter2@feeds.example.gov/x?Token=t#frag failed"),
             "GET https://u:REDACTED@feeds.example.gov/x?Token=REDACTED#frag failed"
+        );
+        assert_eq!(
+            mask_url_secrets("http://h/x?token=t-1: HTTP status 404 (see http://h/y?key=k)."),
+            "http://h/x?token=REDACTED: HTTP status 404 (see http://h/y?key=REDACTED)."
         );
         let plain = "https://www.gao.gov/rss/reports.xml?format=rss: 404; contact ops@example.gov";
         assert_eq!(mask_url_secrets(plain), plain);

@@ -7,6 +7,7 @@ mod check;
 mod opml;
 
 use crate::config::Settings;
+use crate::redact::mask_url_secrets;
 use crate::store::FeedHealth;
 
 #[derive(Debug, clap::Subcommand)]
@@ -181,15 +182,15 @@ fn row(
 ) -> Row {
     Row {
         id,
-        url,
-        configured_url,
+        url: mask_url_secrets(&url),
+        configured_url: mask_url_secrets(&configured_url),
         title,
         tags,
         configured,
         last_status: h.and_then(|h| h.last_status),
         last_fetch: h.and_then(|h| h.last_fetch_at).map(|t| t.to_rfc3339()),
         last_success: h.and_then(|h| h.last_success_at).map(|t| t.to_rfc3339()),
-        last_error: h.and_then(|h| h.last_error.clone()),
+        last_error: h.and_then(|h| h.last_error.as_deref().map(mask_url_secrets)),
         consecutive_errors: h.map(|h| h.consecutive_errors).unwrap_or(0),
         retry_at: h.and_then(|h| h.retry_at).map(|t| t.to_rfc3339()),
         items: h.map(|h| h.item_count).unwrap_or(0),

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::index::{Index, IndexError};
+use crate::redact::mask_url_secrets;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -100,7 +101,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
                 feed: h.id,
                 consecutive_errors: h.consecutive_errors,
                 kind: h.last_error_kind,
-                error: h.last_error,
+                error: h.last_error.as_deref().map(mask_url_secrets),
                 last_success_at: h.last_success_at,
             })
             .collect();

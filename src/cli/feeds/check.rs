@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::fetch::{FetchRequest, Fetcher};
 use crate::poll::{Fetched, fetch_and_parse};
+use crate::redact::{mask_all, mask_url_secrets};
 
 /// One feed's check; field names are an interface.
 #[derive(Debug, Serialize)]
@@ -92,7 +93,7 @@ pub fn run(settings: &Settings, ids: &[String], json: bool) -> anyhow::Result<()
 pub fn row(id: &str, url: &str, fetched: Fetched) -> CheckRow {
     let mut row = CheckRow {
         id: id.to_owned(),
-        url: url.to_owned(),
+        url: mask_url_secrets(url),
         outcome: "ok",
         status: None,
         items: 0,
@@ -114,7 +115,7 @@ pub fn row(id: &str, url: &str, fetched: Fetched) -> CheckRow {
                 row.newest_title = Some(newest.title.clone());
                 row.newest_published = Some(newest.published);
             }
-            row.problems = ingested.problems;
+            row.problems = mask_all(ingested.problems);
         }
         Fetched::NotModified { success, .. } => {
             row.outcome = "not-modified";
@@ -124,7 +125,7 @@ pub fn row(id: &str, url: &str, fetched: Fetched) -> CheckRow {
             row.outcome = "failed";
             row.status = failure.status;
             row.kind = Some(failure.kind);
-            row.error = Some(failure.message);
+            row.error = Some(mask_url_secrets(&failure.message));
         }
     }
     row
