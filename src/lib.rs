@@ -50,3 +50,4 @@ pub mod store;
 pub mod subscriptions;
 pub mod text;
 pub mod topics;
+pub mod unsubscribe;

@@ -13,6 +13,7 @@ mod ledger;
 mod schema;
 mod subscriptions;
 mod topics;
+mod unsubscribes;
 
 pub use ledger::{DigestRecord, DigestStatus, NewDigest};
 
@@ -29,6 +30,7 @@ use crate::model::{Item, StoredItem};
 pub use error::StoreError;
 pub use facts::{ClosingSoon, ItemFacts, ThreadItem};
 pub use topics::TopicCount;
+pub use unsubscribes::{Unsubscribed, Via};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "govwatch.sqlite3";

@@ -55,10 +55,16 @@ impl Default for IndexConfig {
     }
 }
 
-/// `[server]`: where `/healthz` and `/metrics` are served; `None` turns the listener off.
+/// `[server]`: where `/healthz` and `/metrics` are served (`listen`; `None` turns the listener
+/// off), and the one-click unsubscribe listener that may face the internet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     pub listen: Option<SocketAddr>,
+    /// The address subscribers' mail providers reach `public_listen` at (https, or http on a
+    /// loopback host for testing); digests then carry signed one-click unsubscribe links.
+    pub public_url: Option<url::Url>,
+    /// Where the daemon serves `/unsubscribe` and nothing else.
+    pub public_listen: Option<SocketAddr>,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +72,8 @@ impl Default for ServerConfig {
         ServerConfig {
             // A valid literal.
             listen: Some(DEFAULT_LISTEN.parse().expect("valid default address")),
+            public_url: None,
+            public_listen: None,
         }
     }
 }
@@ -105,6 +113,8 @@ pub(super) struct RawIndex {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawServer {
     listen: Option<String>,
+    public_url: Option<String>,
+    public_listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,7 +172,72 @@ pub(super) fn server(raw: RawServer, invalid: Invalid<'_>) -> Result<ServerConfi
             })?),
         };
     }
+    if let Some(listen) = raw.public_listen {
+        let listen = listen.trim();
+        out.public_listen = Some(listen.parse().map_err(|_| {
+            invalid(
+                "server.public_listen",
+                format!("{listen:?} is not an address and port like \"0.0.0.0:8080\""),
+            )
+        })?);
+    }
+    if let Some(text) = raw.public_url {
+        out.public_url = Some(public_url(&text).map_err(|m| invalid("server.public_url", m))?);
+    }
+    match (&out.public_url, out.public_listen) {
+        (Some(_), None) => {
+            return Err(invalid(
+                "server.public_url",
+                "unsubscribe links need a listener: set server.public_listen too".to_string(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "server.public_listen",
+                "set server.public_url too: digests link to it, and nothing else is served"
+                    .to_string(),
+            ));
+        }
+        _ => {}
+    }
+    if out.public_listen.is_some() && out.public_listen == out.listen {
+        return Err(invalid(
+            "server.public_listen",
+            "must differ from server.listen: /healthz and /metrics stay off the public listener"
+                .to_string(),
+        ));
+    }
     Ok(out)
+}
+
+/// RFC 8058 requires https for one-click links; plain http is accepted only on a loopback
+/// host, where nothing travels over a network (tests, a local reverse proxy's upstream).
+fn public_url(text: &str) -> Result<url::Url, String> {
+    let url: url::Url = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(format!(
+                "{text:?}: one-click unsubscribe links need an https URL"
+            ));
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(format!(
+            "{text:?}: give the base address only (no query, fragment or credentials)"
+        ));
+    }
+    Ok(url)
 }
 
 pub(super) fn daemon(raw: RawDaemon, invalid: Invalid<'_>) -> Result<DaemonConfig, ConfigError> {

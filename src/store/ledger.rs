@@ -373,6 +373,7 @@ impl RawDigest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Via;
     use crate::subscriptions::{NewSubscription, SubscriptionInput};
     use crate::topics::DEFAULT_TOPIC_NAMES;
     use chrono::TimeZone;
@@ -539,5 +540,49 @@ mod tests {
         let kept = store.digest_log(Some("ann@example.gov"), 10).unwrap();
         assert_eq!(kept.len(), 1, "the audit trail stays");
         assert_eq!(kept[0].subscription_id, None);
+    }
+
+    #[test]
+    fn unsubscribing_cancels_unsent_digests_and_is_recorded_once() {
+        let dir = TempDir::new().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let ann = subscribed(&mut store, "Ann@example.gov");
+        let bob = subscribed(&mut store, "bob@example.gov");
+        let ids: Vec<Arc<str>> = vec!["i1".into()];
+        let pending = store
+            .record_digest(&digest(ann, "Ann@example.gov", &ids, "<u1@g>"))
+            .unwrap()
+            .unwrap();
+
+        let left = store.unsubscribe(ann, Via::OneClick, at(9)).unwrap();
+        assert_eq!(left.as_deref(), Some("Ann@example.gov"));
+        assert_eq!(store.unsubscribe(ann, Via::Page, at(10)).unwrap(), None);
+        assert!(store.subscription("ann@example.gov").unwrap().is_none());
+        assert!(store.subscription("bob@example.gov").unwrap().is_some());
+        let cancelled = store.digest(pending.id).unwrap().unwrap();
+        assert_eq!(cancelled.status, DigestStatus::Failed);
+        assert!(store.pending_retries().unwrap().is_empty());
+
+        assert!(store.remove_subscription("BOB@example.gov").unwrap());
+        let log = store.unsubscribe_log(None, 10).unwrap();
+        let got: Vec<(i64, &str, &str)> = log
+            .iter()
+            .map(|u| (u.subscription_id, u.email.as_str(), u.via.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (bob, "bob@example.gov", "cli"),
+                (ann, "Ann@example.gov", "one-click")
+            ]
+        );
+        assert_eq!(log[1].at, at(9));
+        assert_eq!(
+            store
+                .unsubscribe_log(Some("ann@EXAMPLE.gov"), 10)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

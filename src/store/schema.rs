@@ -173,6 +173,18 @@ CREATE TABLE item_dates (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX item_dates_seq ON item_dates(seq);
 "#,
+    // 7: the unsubscribe ledger. The subscription row is deleted in the same transaction, so
+    // its id and address are copied here: who left, when, and how.
+    r#"
+CREATE TABLE unsubscribes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    subscription_id INTEGER NOT NULL,
+    email           TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    via             TEXT NOT NULL CHECK (via IN ('one-click', 'page', 'cli'))
+) STRICT;
+CREATE INDEX unsubscribes_email ON unsubscribes(lower(email));
+"#,
 ];
 
 /// The schema version this build writes and reads.

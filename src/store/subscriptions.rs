@@ -97,14 +97,14 @@ impl Store {
         raw.map(|raw| self.subscription_from(raw)).transpose()
     }
 
-    /// Deletes the subscription of `email`; `false` if there was none.
+    /// Removes the subscription of `email` as an operator's doing ([`Store::unsubscribe`]);
+    /// `false` if there was none.
     pub fn remove_subscription(&mut self, email: &str) -> Result<bool, StoreError> {
         self.check_writable("remove a subscription")?;
-        self.conn
-            .prepare_cached("DELETE FROM subscriptions WHERE email_key = ?1")
-            .and_then(|mut stmt| stmt.execute([email_key(email)]))
-            .map(|n| n > 0)
-            .map_err(|e| sql_err(&self.path, "remove a subscription", e))
+        match self.subscription_id(email)? {
+            Some(id) => Ok(self.unsubscribe(id, super::Via::Cli, Utc::now())?.is_some()),
+            None => Ok(false),
+        }
     }
 
     /// Pauses (no digests are due) or resumes the subscription of `email`; `false` if there
