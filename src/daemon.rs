@@ -14,10 +14,12 @@
 //! not poll everything at once, and a digest that came due while the daemon was down is sent
 //! once, at start.
 
+mod bounded;
 pub mod health;
 pub mod indexer;
 pub mod metrics;
 pub mod notify;
+pub mod public;
 pub mod server;
 pub mod watch;
 
@@ -41,6 +43,7 @@ use crate::mail::{MailError, Mailer};
 use crate::pipeline::{self, SyncError};
 use crate::poll::{self, FeedReport, Fetched, Outcome};
 use crate::store::{FetchFailure, Store, StoreError};
+use crate::unsubscribe::{KeyError, Links};
 use health::Health;
 use indexer::{IndexThread, IndexThreadError};
 use metrics::Metrics;
@@ -84,6 +87,13 @@ pub enum DaemonError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot listen on {addr} (`[server] public_listen`): {source}")]
+    PublicListen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    UnsubscribeKey(#[from] KeyError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot handle signals: {0}")]
@@ -191,6 +201,29 @@ fn start_and_run(
             runtime.spawn(watchdog(state, every));
         }
     }
+    let links = Links::from_settings(&settings)?;
+    if let (Some(links), Some(addr), Some(url)) = (
+        &links,
+        settings.server.public_listen,
+        &settings.server.public_url,
+    ) {
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .map_err(|source| DaemonError::PublicListen { addr, source })?;
+        let bound = listener.local_addr().unwrap_or(addr);
+        let state = Arc::new(public::PublicState {
+            key: links.key().clone(),
+            store: Mutex::new(Store::open(&settings.data_dir)?),
+            metrics: metrics.clone(),
+        });
+        let app = public::router(state, url);
+        runtime.spawn(async move {
+            if let Err(e) = axum::serve(bounded::BoundedListener::new(listener), app).await {
+                tracing::error!(error = %e, "the public unsubscribe listener failed");
+            }
+        });
+        tracing::info!(%bound, public_url = %url, "serving one-click unsubscribe");
+    }
     spawn_signal_handler(events_tx.clone(), stop_requested.clone())?;
     runtime.spawn(watch_files(
         origin.config.clone(),
@@ -208,6 +241,7 @@ fn start_and_run(
         index: Some(index),
         fetcher,
         mailer,
+        links,
         events_tx,
         events,
         metrics,
@@ -249,6 +283,8 @@ struct Daemon {
     index: Option<IndexThread>,
     fetcher: Arc<Fetcher>,
     mailer: Mailer,
+    /// One-click unsubscribe links, with `[server] public_url` (a restart picks up changes).
+    links: Option<Links>,
     planned: BTreeMap<String, Planned>,
     events_tx: mpsc::Sender<Event>,
     events: mpsc::Receiver<Event>,
@@ -518,6 +554,7 @@ impl Daemon {
                 &self.settings.topics,
                 &self.mailer,
                 &due,
+                self.links.as_ref(),
                 false,
                 now,
                 &mut on_each,

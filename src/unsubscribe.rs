@@ -183,6 +183,16 @@ pub struct Links {
 }
 
 impl Links {
+    /// The links `settings` ask for: `None` without `[server] public_url`. Makes the key on
+    /// first use.
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Option<Links>, KeyError> {
+        let Some(base) = &settings.server.public_url else {
+            return Ok(None);
+        };
+        let key = Key::load_or_create(&settings.data_dir)?;
+        Ok(Some(Links::new(key, base)))
+    }
+
     pub fn new(key: Key, public_url: &Url) -> Links {
         let mut base = public_url.clone();
         // A base without a trailing slash would lose its last segment in a join.

@@ -1,6 +1,7 @@
 //! `govwatch digest preview|send|log`: what a subscriber would get now, sending what is due,
 //! and the ledger of what was sent to whom (the audit trail).
 
+use crate::unsubscribe::Links;
 use anyhow::Context;
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
@@ -82,18 +83,12 @@ fn preview(
         // The window starts where a delivered digest would have ended: at `start`.
         sub.last_window_end = Some(start);
     }
-    let unsubscribe = settings
-        .mail
-        .list_unsubscribe
-        .as_ref()
-        .map(|u| u.uri().to_string());
-    let digest = deliver::preview(
-        &store,
-        &settings.topics,
-        &sub,
-        unsubscribe.as_deref(),
-        Utc::now(),
-    )?;
+    let links = Links::from_settings(settings)?;
+    let unsubscribe = deliver::Unsubscribe {
+        links: links.as_ref(),
+        fixed: settings.mail.list_unsubscribe.as_ref(),
+    };
+    let digest = deliver::preview(&store, &settings.topics, &sub, unsubscribe, Utc::now())?;
     println!("Subject: {}\n", digest.subject);
     print!("{}", digest.text);
     if let Some(path) = html {
@@ -122,11 +117,13 @@ fn send(settings: &Settings, to: Option<&str>, force: bool, json: bool) -> anyho
     // (it is declared after the guard) inside the runtime's context.
     let _entered = runtime.enter();
     let mailer = Mailer::from_settings(settings).context("cannot set up mail delivery")?;
+    let links = Links::from_settings(settings)?;
     let results = runtime.block_on(deliver::deliver_due(
         &mut store,
         &settings.topics,
         &mailer,
         &subs,
+        links.as_ref(),
         force,
         Utc::now(),
         &mut |_, _| std::ops::ControlFlow::Continue(()),

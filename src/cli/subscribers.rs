@@ -1,4 +1,4 @@
-//! `govwatch subscribers add|list|remove|pause|resume`: manage who gets which digest.
+//! `govwatch subscribers add|list|remove|pause|resume|log`: manage who gets which digest.
 //! Validation lives in [`crate::subscriptions`]; this file maps its refusals to exit code 2
 //! and prints. `list` opens the store read-only, so it works while the daemon runs.
 
@@ -44,6 +44,17 @@ pub enum Command {
     Pause { email: String },
     /// Start sending digests again; nothing that arrived while paused is lost.
     Resume { email: String },
+    /// Who unsubscribed, when and how (`one-click`, `page`, `cli`), newest first.
+    Log {
+        /// Only this address's departures.
+        #[arg(long = "email", value_name = "EMAIL")]
+        email: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// One subscription as `subscribers list --json` prints it; field names are an interface.
@@ -79,7 +90,28 @@ pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
         Command::Remove { email } => remove(settings, &email),
         Command::Pause { email } => set_paused(settings, &email, true),
         Command::Resume { email } => set_paused(settings, &email, false),
+        Command::Log { email, limit, json } => log(settings, email.as_deref(), limit, json),
     }
+}
+
+fn log(settings: &Settings, email: Option<&str>, limit: usize, json: bool) -> anyhow::Result<()> {
+    let departures = match super::status::open_store(settings)? {
+        Some(store) => store.unsubscribe_log(email, limit)?,
+        None => Vec::new(),
+    };
+    for d in &departures {
+        if json {
+            super::print_json_line(d)?;
+        } else {
+            println!(
+                "{}  {:<9}  {}",
+                d.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                d.via,
+                d.email
+            );
+        }
+    }
+    Ok(())
 }
 
 fn usage(message: impl ToString) -> anyhow::Error {

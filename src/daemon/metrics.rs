@@ -66,6 +66,7 @@ pub struct Metrics {
     pub last_successful_poll: Gauge<f64, AtomicU64>,
     pub queue_depth: Gauge,
     pub digests_due: Gauge,
+    pub unsubscribes: Counter,
     registry: Registry,
 }
 
@@ -83,6 +84,7 @@ impl Metrics {
             last_successful_poll: Gauge::default(),
             queue_depth: Gauge::default(),
             digests_due: Gauge::default(),
+            unsubscribes: Counter::default(),
             registry: Registry::with_prefix("govwatch"),
         };
         let registry = &mut m.registry;
@@ -123,6 +125,11 @@ impl Metrics {
             "digests_due",
             "Subscriptions whose digest is due or waiting for a retry",
             m.digests_due.clone(),
+        );
+        registry.register(
+            "unsubscribes",
+            "Subscriptions ended through an unsubscribe link",
+            m.unsubscribes.clone(),
         );
         m
     }

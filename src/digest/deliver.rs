@@ -17,10 +17,13 @@ use serde::Serialize;
 
 use super::render::{ClosingItem, DigestInput, DigestItem, RenderedDigest, render};
 use super::select::{SelectError, Selector, select};
-use crate::mail::{Mailer, OutgoingMessage, RetryPolicy, SendError, new_message_id};
+use crate::mail::{
+    ListUnsubscribe, Mailer, OutgoingMessage, RetryPolicy, SendError, new_message_id,
+};
 use crate::store::{DigestRecord, NewDigest, Store, StoreError};
 use crate::subscriptions::Subscription;
 use crate::topics::Topics;
+use crate::unsubscribe::Links;
 
 /// The first wait before a digest that failed transiently is tried again; it doubles with
 /// each failed attempt, up to `MAX_RETRY_WAIT`.
@@ -97,9 +100,10 @@ pub fn preview(
     store: &Store,
     topics: &Topics,
     sub: &Subscription,
-    unsubscribe: Option<&str>,
+    unsubscribe: Unsubscribe<'_>,
     now: DateTime<Utc>,
 ) -> Result<RenderedDigest, DeliverError> {
+    let unsubscribe = unsubscribe.for_subscription(sub.id, now);
     let selection = select(store, topics, std::slice::from_ref(sub), now)?
         .pop()
         .ok_or_else(|| DeliverError::Address {
@@ -115,29 +119,49 @@ pub fn preview(
         topic_order: &sub.topics,
         items,
         counted: selection.counted,
-        unsubscribe,
+        unsubscribe: unsubscribe.as_ref().map(ListUnsubscribe::uri),
         closing_soon,
     }))
+}
+
+/// How a digest's reader unsubscribes: a signed link of their own (`[server] public_url`),
+/// else the one `mail.list_unsubscribe` address or URL for everybody, else no way shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsubscribe<'a> {
+    pub links: Option<&'a Links>,
+    pub fixed: Option<&'a ListUnsubscribe>,
+}
+
+impl Unsubscribe<'_> {
+    /// For the List-Unsubscribe header and the footer alike.
+    pub fn for_subscription(&self, id: i64, now: DateTime<Utc>) -> Option<ListUnsubscribe> {
+        match self.links {
+            // One-click: the mail provider POSTs to it (RFC 8058).
+            Some(links) => Some(ListUnsubscribe::Https(links.link(id, now))),
+            None => self.fixed.cloned(),
+        }
+    }
 }
 
 /// Delivers what is due for each of `subs` (everything, with `force`): first any digest
 /// still pending from an earlier run (same Message-ID, same content), then a new one.
 /// `on_each` sees each outcome as it happens (for logs and metrics); when it breaks, the run
 /// stops there (what was sent is recorded; the rest waits for the next run).
+#[allow(clippy::too_many_arguments)] // the run's inputs, each from a different owner
 pub async fn deliver_due(
     store: &mut Store,
     topics: &Topics,
     mailer: &Mailer,
     subs: &[Subscription],
+    links: Option<&Links>,
     force: bool,
     now: DateTime<Utc>,
     on_each: &mut dyn FnMut(&str, &Delivery) -> ControlFlow<()>,
 ) -> Result<Vec<(String, Delivery)>, DeliverError> {
-    let unsubscribe = mailer
-        .config()
-        .list_unsubscribe
-        .as_ref()
-        .map(|u| u.uri().to_string());
+    let unsubscribe = Unsubscribe {
+        links,
+        fixed: mailer.config().list_unsubscribe.as_ref(),
+    };
     let mut out = Vec::with_capacity(subs.len());
     let mut fresh = Vec::new();
     for sub in subs {
@@ -146,7 +170,7 @@ pub async fn deliver_due(
         } else if let Some(pending) = store.pending_digest(sub.id)? {
             let due = force || pending.next_attempt_at.is_none_or(|t| t <= now);
             if due {
-                send(store, mailer, sub, &pending, now).await?
+                send(store, mailer, unsubscribe, sub, &pending, now).await?
             } else {
                 Delivery::NotDue {
                     next: pending.next_attempt_at,
@@ -172,6 +196,7 @@ pub async fn deliver_due(
         }
         let mut items = selection.items;
         let closing_soon = context(store, sub, &mut items, selection.window_start, now)?;
+        let unsubscribe_here = unsubscribe.for_subscription(sub.id, now);
         let digest = render(&DigestInput {
             subscriber_name: sub.name.as_deref(),
             window_start: Some(selection.window_start),
@@ -179,7 +204,7 @@ pub async fn deliver_due(
             topic_order: &sub.topics,
             items,
             counted: selection.counted,
-            unsubscribe: unsubscribe.as_deref(),
+            unsubscribe: unsubscribe_here.as_ref().map(ListUnsubscribe::uri),
             closing_soon,
         });
         if digest.item_ids.is_empty() && !mailer.config().send_empty {
@@ -207,7 +232,7 @@ pub async fn deliver_due(
             }
             continue;
         };
-        let delivery = send(store, mailer, sub, &record, now).await?;
+        let delivery = send(store, mailer, unsubscribe, sub, &record, now).await?;
         if emit(&mut out, on_each, &sub.email, delivery).is_break() {
             return Ok(out);
         }
@@ -268,6 +293,7 @@ fn emit(
 async fn send(
     store: &mut Store,
     mailer: &Mailer,
+    unsubscribe: Unsubscribe<'_>,
     sub: &Subscription,
     record: &DigestRecord,
     now: DateTime<Utc>,
@@ -286,6 +312,8 @@ async fn send(
         record.html_body.clone(),
     );
     message.message_id = Some(record.message_id.clone());
+    // A retry gets a fresh link: the one in the recorded body stays valid too.
+    message.list_unsubscribe = unsubscribe.for_subscription(sub.id, now);
     let quick = RetryPolicy {
         // A literal, non-zero.
         max_attempts: std::num::NonZeroU32::new(2).expect("non-zero"),

@@ -83,6 +83,14 @@ impl Store {
         Ok(Some(email))
     }
 
+    /// The address of subscription `id`, if it still exists.
+    pub fn subscription_email(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT email FROM subscriptions WHERE id = ?1")
+            .and_then(|mut stmt| stmt.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| sql_err(&self.path, "read a subscription", e))
+    }
+
     /// The subscription id of `email` (compared case-insensitively), if subscribed.
     pub fn subscription_id(&self, email: &str) -> Result<Option<i64>, StoreError> {
         self.conn

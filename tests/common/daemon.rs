@@ -150,16 +150,36 @@ impl Drop for Daemon {
 
 /// A minimal HTTP/1.0 GET: enough for /healthz and /metrics, with no client dependency.
 pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let (code, _, body) = http_request(port, "GET", path, None)?;
+    Some((code, body))
+}
+
+/// A minimal HTTP/1.0 request: (status code, head, body). A `body` is sent as a form.
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Option<(u16, String, String)> {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n").ok()?;
+    if let Some(body) = body {
+        write!(
+            stream,
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+        .ok()?;
+    }
+    write!(stream, "\r\n{}", body.unwrap_or("")).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let code = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n")?.1.to_string();
-    Some((code, body))
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    Some((code, head.to_string(), body.to_string()))
 }
 
 /// The value of one sample line (`name{labels} value`) in a metrics text, or 0.
