@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
+use common::cdp;
 use common::daemon::{Daemon, http_request, metric};
 use common::smtp::{SmtpServer, free_port};
 use common::{FeedServer, Home, feed_entry};
@@ -53,8 +54,17 @@ fn path_of(link: &str) -> String {
     format!("{}?{}", url.path(), url.query().unwrap_or(""))
 }
 
-#[test]
-fn a_digest_link_unsubscribes_its_reader_and_nobody_else() {
+/// A home whose daemon serves unsubscribe links on `public`, with three subscribers who each
+/// got a digest over SMTP.
+struct Setup {
+    _server: FeedServer,
+    smtp: SmtpServer,
+    home: Home,
+    port: u16,
+    public: u16,
+}
+
+fn setup() -> Setup {
     let server = FeedServer::start();
     let smtp = SmtpServer::start();
     let home = Home::new(&feed_entry("rss", &server.url("/rss2.xml"), &[]), true);
@@ -72,6 +82,24 @@ fn a_digest_link_unsubscribes_its_reader_and_nobody_else() {
     home.run(&["poll"]);
     home.run(&["digest", "send", "--force"]);
     assert_eq!(smtp.received().len(), 3);
+    Setup {
+        _server: server,
+        smtp,
+        home,
+        port,
+        public,
+    }
+}
+
+#[test]
+fn a_digest_link_unsubscribes_its_reader_and_nobody_else() {
+    let Setup {
+        smtp,
+        home,
+        port,
+        public,
+        ..
+    } = setup();
 
     let ann = mail_to(&smtp, "ann@example.gov");
     let bob = mail_to(&smtp, "bob@example.gov");
@@ -236,4 +264,73 @@ fn a_public_url_needs_https_and_a_listener() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(culprit), "{config}: {stderr}");
     }
+}
+
+/// In a real browser: the page from the running daemon, its button, and the digest's HTML part
+/// at phone width. Screenshots are kept in the test artifacts directory. Without Chromium
+/// (`.ci/run` installs Debian's `chromium` when it can) the test says SKIPPED.
+#[test]
+fn in_chromium_the_button_unsubscribes_and_the_digest_fits_a_phone() {
+    let Some(binary) = cdp::chromium() else {
+        eprintln!("SKIPPED: no chromium on this machine; the browser test did not run");
+        return;
+    };
+    let Setup {
+        smtp, home, port, ..
+    } = setup();
+    let ann = mail_to(&smtp, "ann@example.gov");
+    let artifacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&artifacts).unwrap();
+
+    let mut daemon = Daemon::start(&home, port, &[]);
+    daemon.wait_for_note("READY=1", SECS(30));
+    let mut browser = cdp::Browser::launch(&binary);
+    let tab = browser.open(&ann.link);
+    browser.phone(&tab);
+    let asks = browser.eval(&tab, "document.body.innerText");
+    assert!(asks.as_str().unwrap().contains("ann@example.gov"), "{asks}");
+    std::fs::write(
+        artifacts.join("unsubscribe-page.png"),
+        browser.screenshot(&tab),
+    )
+    .unwrap();
+    assert!(
+        home.run(&["subscribers", "list"])
+            .contains("ann@example.gov")
+    );
+
+    browser.eval(&tab, "document.querySelector('form button').click()");
+    browser.wait_for(
+        &tab,
+        "the confirmation",
+        "document.readyState === 'complete' && document.body.innerText.includes('no more')",
+    );
+    std::fs::write(artifacts.join("unsubscribed.png"), browser.screenshot(&tab)).unwrap();
+    assert!(
+        !home
+            .run(&["subscribers", "list"])
+            .contains("ann@example.gov")
+    );
+    let log = home.json_lines(&["subscribers", "log", "--json"]);
+    assert_eq!(log[0]["via"], "page", "{log:?}");
+    daemon.stop();
+
+    // The digest as a phone shows it: nothing wider than the screen.
+    let html = artifacts.join("digest.html");
+    std::fs::write(&html, &ann.html).unwrap();
+    browser.navigate(&tab, &format!("file://{}", html.display()));
+    let widths = browser.eval(
+        &tab,
+        "[document.documentElement.scrollWidth, window.innerWidth]",
+    );
+    let (content, screen) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+    assert_eq!(screen, 390, "the phone viewport applies");
+    let shot = browser.screenshot(&tab);
+    std::fs::write(artifacts.join("digest-phone.png"), &shot).unwrap();
+    assert!(
+        content <= screen,
+        "the digest is {content}px wide on a {screen}px screen: it scrolls sideways (see {})",
+        artifacts.display()
+    );
+    eprintln!("screenshots in {}", artifacts.display());
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod cdp;
 pub mod daemon;
 pub mod smtp;
 
