@@ -13,6 +13,7 @@ use crate::extract::{Entry, Extractor};
 use crate::topics::{Topic, TopicError, Topics};
 mod daemon;
 mod mail;
+mod operators;
 pub use daemon::{
     DEFAULT_COMMIT_INTERVAL, DEFAULT_COMMIT_ITEMS, DEFAULT_JITTER, DEFAULT_LISTEN,
     DEFAULT_MAX_BACKOFF, DEFAULT_POLL_INTERVAL, DEFAULT_SHUTDOWN_TIMEOUT, DaemonConfig,
@@ -23,6 +24,7 @@ pub use mail::{
     MailConfig, OUTBOX_SUBDIR, SMTP_PASSWORD_ENV, Secret, SendmailConfig, SmtpConfig, SmtpTls,
     TransportConfig,
 };
+pub use operators::OperatorsConfig;
 
 pub const DEFAULT_DATA_DIR: &str = "index";
 pub const DEFAULT_FEEDS_DIR: &str = "feeds";
@@ -101,6 +103,7 @@ pub struct Settings {
     pub index: IndexConfig,
     pub server: ServerConfig,
     pub daemon: DaemonConfig,
+    pub operators: OperatorsConfig,
 }
 
 /// The tantivy index's directory inside the data dir.
@@ -130,6 +133,7 @@ impl Default for Settings {
             index: IndexConfig::default(),
             server: ServerConfig::default(),
             daemon: DaemonConfig::default(),
+            operators: OperatorsConfig::default(),
         }
     }
 }
@@ -157,6 +161,8 @@ struct RawConfig {
     server: daemon::RawServer,
     #[serde(default)]
     daemon: daemon::RawDaemon,
+    #[serde(default)]
+    operators: operators::RawOperators,
 }
 
 /// A `[[topic]]` entry: adds a topic, or replaces the default of the same name.
@@ -313,6 +319,7 @@ impl Settings {
         settings.index = daemon::index(raw.index, &invalid)?;
         settings.server = daemon::server(raw.server, &invalid)?;
         settings.daemon = daemon::daemon(raw.daemon, &invalid)?;
+        settings.operators = operators::operators(raw.operators, &invalid)?;
         Ok(settings)
     }
 }

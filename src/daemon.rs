@@ -40,8 +40,10 @@ use crate::feeds::{FeedConfig, FeedsError};
 use crate::fetch::{FetchError, Fetcher};
 use crate::index::{Index, IndexError};
 use crate::mail::{MailError, Mailer};
+use crate::operators;
 use crate::pipeline::{self, SyncError};
 use crate::poll::{self, FeedReport, Fetched, Outcome};
+use crate::sources::State;
 use crate::store::{FetchFailure, Store, StoreError};
 use crate::unsubscribe::{KeyError, Links};
 use health::Health;
@@ -249,6 +251,7 @@ fn start_and_run(
         stop_requested,
         in_flight: 0,
         next_digest_check: now,
+        next_source_check: now,
         trimmer: crate::heap::Trimmer::default(),
     };
     daemon.plan(feeds, now)?;
@@ -293,6 +296,8 @@ struct Daemon {
     stop_requested: Arc<AtomicBool>,
     in_flight: usize,
     next_digest_check: DateTime<Utc>,
+    /// When feeds' health is next assessed (and an operator digest sent, if due).
+    next_source_check: DateTime<Utc>,
     trimmer: crate::heap::Trimmer,
 }
 
@@ -306,6 +311,9 @@ impl Daemon {
                 self.start_due_polls(now)?;
                 if now >= self.next_digest_check {
                     self.send_due_digests(now)?;
+                }
+                if now >= self.next_source_check {
+                    self.check_sources(now)?;
                 }
             } else if self.in_flight == 0 {
                 return Ok(());
@@ -361,7 +369,7 @@ impl Daemon {
             .min();
         let wake = next_feed
             .into_iter()
-            .chain([self.next_digest_check])
+            .chain([self.next_digest_check, self.next_source_check])
             .min()
             .unwrap_or(now);
         (wake - now)
@@ -528,6 +536,48 @@ impl Daemon {
     }
 
     /// Sends every digest that is due, then plans the next check.
+    /// Assesses every configured feed (recording changes of state), updates the metrics, logs
+    /// each change, and sends the operator digest when it is due.
+    fn check_sources(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
+        let interval = TimeDelta::from_std(self.settings.operators.check_interval)
+            .unwrap_or(TimeDelta::minutes(5));
+        self.next_source_check = now + interval.max(TimeDelta::seconds(1));
+        let ids: Vec<String> = self.planned.keys().cloned().collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let statuses = self.store.update_source_health(now, Some(&ids))?;
+        self.metrics.record_sources(&statuses);
+        for s in statuses.iter().filter(|s| s.was.is_some()) {
+            let (from, to) = (
+                s.was.map_or("-", State::as_str),
+                s.assessment.state.as_str(),
+            );
+            if s.assessment.state == State::Ok {
+                tracing::info!(feed = %s.feed_id, from, to, "source recovered");
+            } else {
+                tracing::warn!(feed = %s.feed_id, from, to, "source state changed");
+            }
+        }
+        let cfg = &self.settings.operators;
+        if cfg.emails.is_empty() || !operators::is_due(&mut self.store, cfg, now)? {
+            return Ok(());
+        }
+        let report = operators::report(&self.store, &statuses, now)?;
+        let sent =
+            self.runtime
+                .block_on(operators::send(&mut self.store, &self.mailer, cfg, &report));
+        match sent {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                addresses = n,
+                feeds = report.changes.len(),
+                "operator digest sent"
+            ),
+            // The window stays: the same changes are reported at the next check.
+            Err(e) => tracing::error!(error = %e, "operator digest not sent"),
+        }
+        Ok(())
+    }
+
     fn send_due_digests(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
         let due: Vec<_> = deliver::due_times(&self.store, now)?
             .into_iter()

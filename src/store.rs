@@ -11,6 +11,7 @@ mod error;
 mod facts;
 mod ledger;
 mod schema;
+mod sources;
 mod subscriptions;
 mod topics;
 mod unsubscribes;
@@ -29,6 +30,7 @@ use crate::model::{Item, StoredItem};
 
 pub use error::StoreError;
 pub use facts::{ClosingSoon, ItemFacts, ThreadItem};
+pub use sources::{SourceStatus, StateChange};
 pub use topics::TopicCount;
 pub use unsubscribes::{Unsubscribed, Via};
 

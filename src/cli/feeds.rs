@@ -5,10 +5,12 @@ use serde::Serialize;
 mod add;
 mod check;
 mod opml;
+mod report;
 
 use crate::config::Settings;
 use crate::redact::mask_url_secrets;
-use crate::store::FeedHealth;
+use crate::sources::State;
+use crate::store::{FeedHealth, SourceStatus};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -43,6 +45,15 @@ pub enum Command {
     },
     /// Print the configured feeds as OPML 2.0 (tags as categories).
     Export,
+    /// Assess every feed's health now, and print (or, with --send, mail to [operators]
+    /// emails) the changes of state since the last operator digest.
+    Report {
+        /// Mail the report and start the next window (what the daemon does on schedule).
+        #[arg(long)]
+        send: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// One feed as `feeds list --json` prints it; field names are an interface.
@@ -63,6 +74,13 @@ struct Row {
     consecutive_errors: u32,
     retry_at: Option<String>,
     items: u64,
+    /// `ok`, `silent`, `failing` or `broken` (src/sources.rs); null before the first poll.
+    health: Option<State>,
+    health_since: Option<String>,
+    /// The learned median gap between items, in seconds; null until enough history.
+    cadence_secs: Option<i64>,
+    /// Whether the cadence and silence count weekdays only.
+    weekdays_only: bool,
 }
 
 pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
@@ -73,6 +91,7 @@ pub fn run(settings: &Settings, command: Command) -> anyhow::Result<()> {
         Command::Remove { id } => remove(settings, &id),
         Command::Import { opml, file } => opml::import(settings, &opml, file),
         Command::Export => opml::export(settings),
+        Command::Report { send, json } => report::run(settings, send, json),
     }
 }
 
@@ -94,10 +113,18 @@ fn remove(settings: &Settings, id: &str) -> anyhow::Result<()> {
 
 fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
     let configured = crate::feeds::load_dir(&settings.feeds_dir)?;
-    let health = super::status::open_store(settings)?
+    let store = super::status::open_store(settings)?;
+    let health = store
+        .as_ref()
         .map(|s| s.feed_health())
         .transpose()?
         .unwrap_or_default();
+    let sources = store
+        .as_ref()
+        .map(|s| s.source_health(chrono::Utc::now(), None))
+        .transpose()?
+        .unwrap_or_default();
+    let source = |id: &str| sources.iter().find(|s| s.feed_id == id);
     let mut rows: Vec<Row> = configured
         .iter()
         .map(|f| {
@@ -115,6 +142,7 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
                 f.tags.clone(),
                 true,
                 h,
+                source(&f.id),
             )
         })
         .collect();
@@ -130,6 +158,7 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
             h.tags.clone(),
             false,
             Some(h),
+            source(&h.id),
         ));
     }
     if json {
@@ -140,8 +169,8 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
     }
     let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
     println!(
-        "{:width$}  {:>6}  {:<20}  {:>6}  {:>6}  LAST ERROR",
-        "ID", "STATUS", "LAST FETCH", "ERRORS", "ITEMS"
+        "{:width$}  {:<7}  {:>6}  {:<20}  {:>6}  {:>6}  LAST ERROR",
+        "ID", "STATE", "STATUS", "LAST FETCH", "ERRORS", "ITEMS"
     );
     for r in &rows {
         let status = r
@@ -154,8 +183,9 @@ fn list(settings: &Settings, json: bool) -> anyhow::Result<()> {
             .map(short_time)
             .unwrap_or_else(|| "never".into());
         let mut line = format!(
-            "{:width$}  {:>6}  {:<20}  {:>6}  {:>6}  {}",
+            "{:width$}  {:<7}  {:>6}  {:<20}  {:>6}  {:>6}  {}",
             r.id,
+            r.health.map_or("-", State::as_str),
             status,
             fetched,
             r.consecutive_errors,
@@ -179,6 +209,7 @@ fn row(
     tags: Vec<String>,
     configured: bool,
     h: Option<&FeedHealth>,
+    source: Option<&SourceStatus>,
 ) -> Row {
     Row {
         id,
@@ -194,6 +225,10 @@ fn row(
         consecutive_errors: h.map(|h| h.consecutive_errors).unwrap_or(0),
         retry_at: h.and_then(|h| h.retry_at).map(|t| t.to_rfc3339()),
         items: h.map(|h| h.item_count).unwrap_or(0),
+        health: source.map(|s| s.assessment.state),
+        health_since: source.and_then(|s| s.since).map(|t| t.to_rfc3339()),
+        cadence_secs: source.and_then(|s| s.assessment.cadence_secs),
+        weekdays_only: source.is_some_and(|s| s.assessment.weekdays_only),
     }
 }
 

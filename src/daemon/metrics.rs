@@ -23,6 +23,12 @@ pub enum PollOutcome {
     failed,
 }
 
+/// A source-health state (src/sources.rs), as a label.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SourceLabels {
+    pub state: &'static str,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PollLabels {
     pub outcome: PollOutcome,
@@ -67,6 +73,7 @@ pub struct Metrics {
     pub queue_depth: Gauge,
     pub digests_due: Gauge,
     pub unsubscribes: Counter,
+    pub sources: Family<SourceLabels, Gauge>,
     registry: Registry,
 }
 
@@ -85,6 +92,7 @@ impl Metrics {
             queue_depth: Gauge::default(),
             digests_due: Gauge::default(),
             unsubscribes: Counter::default(),
+            sources: Family::default(),
             registry: Registry::with_prefix("govwatch"),
         };
         let registry = &mut m.registry;
@@ -131,7 +139,27 @@ impl Metrics {
             "Subscriptions ended through an unsubscribe link",
             m.unsubscribes.clone(),
         );
+        registry.register(
+            "sources",
+            "Configured feeds by health: ok, silent, failing, broken",
+            m.sources.clone(),
+        );
         m
+    }
+
+    /// Sets the per-state feed counts after a source-health check.
+    pub fn record_sources(&self, statuses: &[crate::store::SourceStatus]) {
+        for state in crate::sources::State::ALL {
+            let n = statuses
+                .iter()
+                .filter(|s| s.assessment.state == state)
+                .count();
+            self.sources
+                .get_or_create(&SourceLabels {
+                    state: state.as_str(),
+                })
+                .set(n as i64);
+        }
     }
 
     pub fn record_poll(&self, outcome: &Outcome, new: usize, updated: usize) {

@@ -185,6 +185,21 @@ CREATE TABLE unsubscribes (
 ) STRICT;
 CREATE INDEX unsubscribes_email ON unsubscribes(lower(email));
 "#,
+    // 8: source health (src/sources.rs): each feed's last assessed state and since when, and
+    // every change of state, which the operator digest reports.
+    r#"
+ALTER TABLE feeds ADD COLUMN health TEXT NOT NULL DEFAULT 'ok';
+ALTER TABLE feeds ADD COLUMN health_since INTEGER;
+CREATE TABLE feed_state_changes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    feed_id    TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state   TEXT NOT NULL,
+    last_error TEXT
+) STRICT;
+CREATE INDEX feed_state_changes_at ON feed_state_changes(at);
+"#,
 ];
 
 /// The schema version this build writes and reads.
