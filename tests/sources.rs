@@ -106,6 +106,11 @@ fn feeds_list_shows_health_and_operators_hear_of_each_change_once() {
         .find(|f| f["id"] == "quiet")
         .unwrap();
     assert_eq!(quiet["cadence_secs"], 86_400, "{quiet}");
+    let status = home.json_lines(&["status", "--json"]);
+    assert_eq!(
+        status[0]["sources"],
+        serde_json::json!({"ok": 1, "silent": 1, "failing": 1, "broken": 1})
+    );
 
     let out = home.run(&["feeds", "report", "--send"]);
     assert!(

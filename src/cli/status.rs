@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::index::{Index, IndexError};
 use crate::redact::mask_url_secrets;
+use crate::sources::State;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -22,6 +23,8 @@ struct Status {
     data_dir: String,
     feeds: u64,
     feeds_failing: u64,
+    /// Feeds per health state (`ok`, `silent`, `failing`, `broken`; src/sources.rs).
+    sources: std::collections::BTreeMap<State, usize>,
     items: u64,
     indexed_docs: u64,
     /// Store sequence number the index has caught up to; `index_lag` items are not yet indexed.
@@ -67,6 +70,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         data_dir: settings.data_dir.display().to_string(),
         feeds: 0,
         feeds_failing: 0,
+        sources: State::ALL.into_iter().map(|s| (s, 0)).collect(),
         items: 0,
         indexed_docs: 0,
         indexed_seq: 0,
@@ -79,6 +83,9 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     };
     let mut max_seq = 0;
     if let Some(store) = &store {
+        for s in store.source_health(now, None)? {
+            *status.sources.entry(s.assessment.state).or_default() += 1;
+        }
         let health = store.feed_health()?;
         status.feeds = health.len() as u64;
         status.items = store.item_count()?;
@@ -140,6 +147,12 @@ fn print_human(status: &Status, now: DateTime<Utc>) {
         "feeds:         {} ({} failing)",
         status.feeds, status.feeds_failing
     );
+    let sources: Vec<String> = status
+        .sources
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    println!("sources:       {}", sources.join(", "));
     println!("items:         {}", status.items);
     println!("indexed docs:  {}", status.indexed_docs);
     if status.index_lag > 0 {
