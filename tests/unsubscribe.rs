@@ -173,25 +173,18 @@ fn a_digest_link_unsubscribes_its_reader_and_nobody_else() {
     let list = home.run(&["subscribers", "list"]);
     assert!(list.contains("ann@example.gov") && list.contains("bob@example.gov"));
 
-    // The mail provider's one-click POST, as RFC 8058 writes it.
-    let (code, _, page) = http_request(
-        public,
-        "POST",
-        &path_of(&ann.link),
-        Some("List-Unsubscribe=One-Click"),
-    )
-    .unwrap();
-    assert_eq!(code, 200, "{page}");
-    assert!(page.contains("will get no more"), "{page}");
-    let (code, _, page) = http_request(
-        public,
-        "POST",
-        &path_of(&ann.link),
-        Some("List-Unsubscribe=One-Click"),
-    )
-    .unwrap();
-    assert_eq!(code, 200, "a repeated POST is not an error: {page}");
-    assert!(page.contains("already"), "{page}");
+    // The mail provider's one-click POST, as RFC 8058 writes it; a repeat is no error.
+    for expected in ["will get no more", "already"] {
+        let (code, _, page) = http_request(
+            public,
+            "POST",
+            &path_of(&ann.link),
+            Some("List-Unsubscribe=One-Click"),
+        )
+        .unwrap();
+        assert_eq!(code, 200, "{page}");
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
 
     // The page's button, on the path without the proxy's prefix.
     let bob_token = bob.link.rsplit_once("t=").unwrap().1;
