@@ -12,6 +12,8 @@ use serde::Deserialize;
 use crate::extract::{Entry, Extractor};
 use crate::topics::{Topic, TopicError, Topics};
 mod daemon;
+#[cfg(test)]
+mod keys;
 mod mail;
 pub use daemon::{
     DEFAULT_COMMIT_INTERVAL, DEFAULT_COMMIT_ITEMS, DEFAULT_JITTER, DEFAULT_LISTEN,
