@@ -12,6 +12,8 @@ use serde::Deserialize;
 use crate::extract::{Entry, Extractor};
 use crate::topics::{Topic, TopicError, Topics};
 mod daemon;
+#[cfg(test)]
+mod keys;
 mod mail;
 mod operators;
 pub use daemon::{

@@ -6,7 +6,7 @@
 #      down, 10 = unprotected), so a hardening setting cannot be dropped unnoticed.
 #
 # Usage: systemd/verify.sh [EXECUTABLE]
-#   verify insists that ExecStart's binary exists, and /usr/local/bin/govwatch is not
+#   verify insists that ExecStart's binary exists, and /usr/bin/govwatch is not
 #   installed on a build machine, so a copy of the unit is checked with EXECUTABLE in its
 #   place: default target/debug/govwatch if it has been built, else /bin/true.
 #
@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 unit=$here/govwatch.service
-installed_exe=/usr/local/bin/govwatch
+installed_exe=/usr/bin/govwatch
 # systemd-analyze's --threshold is the exposure level times ten.
 max_exposure=2.0
 threshold=20

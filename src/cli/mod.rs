@@ -9,10 +9,12 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
 
+mod completions;
 mod dates;
 mod digest;
 mod eval;
 mod feeds;
+mod man;
 mod parse;
 mod poll;
 mod reindex;
@@ -88,6 +90,10 @@ enum Command {
         #[command(subcommand)]
         command: topics::Command,
     },
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one per subcommand into a directory.
+    Man(man::Args),
 }
 
 /// A failure that maps to a specific exit code.
@@ -130,25 +136,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         data_dir: cli.data_dir,
         feeds_dir: cli.feeds_dir,
     };
-    let settings = Settings::load(cli.config.as_deref(), &overrides)?;
+    let load = || Settings::load(cli.config.as_deref(), &overrides);
     match cli.command {
-        Command::Run(_) => run::run(
-            settings,
-            crate::daemon::Origin {
-                config: cli.config,
-                overrides,
-            },
-        ),
-        Command::Poll(args) => poll::run(&settings, args),
-        Command::Search(args) => search::run(&settings, args),
-        Command::Parse(args) => parse::run(&settings, args),
-        Command::Feeds { command } => feeds::run(&settings, command),
-        Command::Status(args) => status::run(&settings, args),
-        Command::Reindex => reindex::run(&settings),
-        Command::Eval(args) => eval::run(&settings, args),
-        Command::Subscribers { command } => subscribers::run(&settings, command),
-        Command::Topics { command } => topics::run(&settings, command),
-        Command::Digest { command } => digest::run(&settings, command),
+        Command::Run(_) => {
+            let settings = load()?;
+            run::run(
+                settings,
+                crate::daemon::Origin {
+                    config: cli.config,
+                    overrides,
+                },
+            )
+        }
+        Command::Poll(args) => poll::run(&load()?, args),
+        Command::Search(args) => search::run(&load()?, args),
+        Command::Parse(args) => parse::run(&load()?, args),
+        Command::Feeds { command } => feeds::run(&load()?, command),
+        Command::Status(args) => status::run(&load()?, args),
+        Command::Reindex => reindex::run(&load()?),
+        Command::Eval(args) => eval::run(&load()?, args),
+        Command::Subscribers { command } => subscribers::run(&load()?, command),
+        Command::Topics { command } => topics::run(&load()?, command),
+        Command::Digest { command } => digest::run(&load()?, command),
+        // Generated from the command-line definitions alone: no config is loaded, so a broken
+        // or absent config file cannot stop them (packaging runs them on a build machine).
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 
