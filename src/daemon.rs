@@ -312,8 +312,11 @@ impl Daemon {
                 if now >= self.next_digest_check {
                     self.send_due_digests(now)?;
                 }
-                if now >= self.next_source_check {
-                    self.check_sources(now)?;
+                if now >= self.next_source_check
+                    && let Err(e) = self.check_sources(now)
+                {
+                    // Health is advisory: a store that is busy now is asked again next time.
+                    tracing::error!(error = %e, "source health check failed");
                 }
             } else if self.in_flight == 0 {
                 return Ok(());
@@ -535,7 +538,6 @@ impl Daemon {
         Ok(())
     }
 
-    /// Sends every digest that is due, then plans the next check.
     /// Assesses every configured feed (recording changes of state), updates the metrics, logs
     /// each change, and sends the operator digest when it is due.
     fn check_sources(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
@@ -578,6 +580,7 @@ impl Daemon {
         Ok(())
     }
 
+    /// Sends every digest that is due, then plans the next check.
     fn send_due_digests(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
         let due: Vec<_> = deliver::due_times(&self.store, now)?
             .into_iter()
