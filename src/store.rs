@@ -413,6 +413,8 @@ impl Store {
         }
 
         let mut stats = UpsertStats::default();
+        // An item arrived no later than it was first stored, nor than its own date.
+        let mut newest_arrival: Option<i64> = None;
         let mut seq: i64 = tx
             .prepare_cached("SELECT value FROM counters WHERE name = 'seq'")
             .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
@@ -477,6 +479,8 @@ impl Store {
                             stats.updated += 1;
                         } else {
                             stats.new += 1;
+                            let arrival = micros(item.published).min(at);
+                            newest_arrival = newest_arrival.max(Some(arrival));
                         }
                     }
                 }
@@ -485,6 +489,13 @@ impl Store {
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'seq'")
             .and_then(|mut stmt| stmt.execute([seq]))
             .map_err(|e| ferr("record the item sequence", e))?;
+        if let Some(arrival) = newest_arrival {
+            tx.prepare_cached(
+                "UPDATE feeds SET last_arrival = MAX(COALESCE(last_arrival, ?2), ?2) WHERE id = ?1",
+            )
+            .and_then(|mut stmt| stmt.execute(params![feed_id, arrival]))
+            .map_err(|e| ferr("record the newest arrival", e))?;
+        }
         tx.commit().map_err(|e| ferr("commit the fetch", e))?;
         Ok(stats)
     }

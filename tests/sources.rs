@@ -145,10 +145,11 @@ fn feeds_list_shows_health_and_operators_hear_of_each_change_once() {
     assert!(again.contains("No feed changed state"), "{again}");
     assert_eq!(smtp.received().len(), 2);
 
-    // The silent feed publishes again: the recovery is the next report's news.
+    // The silent feed publishes again (new items, the newest an hour old): the recovery is the
+    // next report's news.
     server
         .state
-        .set_dynamic("quiet.xml", daily("quiet", 21, TimeDelta::hours(1)));
+        .set_dynamic("quiet.xml", daily("quiet-again", 5, TimeDelta::hours(1)));
     home.run(&["poll"]);
     let json = home.json_lines(&["feeds", "report", "--json"]);
     let changes = json[0]["changes"].as_array().unwrap();

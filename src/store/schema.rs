@@ -185,11 +185,16 @@ CREATE TABLE unsubscribes (
 ) STRICT;
 CREATE INDEX unsubscribes_email ON unsubscribes(lower(email));
 "#,
-    // 8: source health (src/sources.rs): each feed's last assessed state and since when, and
-    // every change of state, which the operator digest reports.
+    // 8: source health (src/sources.rs): each feed's last assessed state and since when, every
+    // change of state, which the operator digest reports, and when its newest item arrived
+    // (its date, or when first stored if earlier), kept by each fetch so that assessing every
+    // feed does not scan every item.
     r#"
 ALTER TABLE feeds ADD COLUMN health TEXT NOT NULL DEFAULT 'ok';
 ALTER TABLE feeds ADD COLUMN health_since INTEGER;
+ALTER TABLE feeds ADD COLUMN last_arrival INTEGER;
+UPDATE feeds SET last_arrival =
+    (SELECT MAX(MIN(published, first_seen_at)) FROM items WHERE items.feed_id = feeds.id);
 CREATE TABLE feed_state_changes (
     id         INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     feed_id    TEXT NOT NULL,

@@ -1,5 +1,6 @@
 //! Source health in the store: the signals [`crate::sources::assess`] needs, read for every
-//! feed in three queries, and the states it reaches, kept with the changes between them.
+//! feed in two queries (the dates of the last 30 days' items, and the feeds table), and the
+//! states it reaches, kept with the changes between them.
 
 use std::collections::HashMap;
 
@@ -64,28 +65,11 @@ impl Store {
                 dates.entry(feed).or_default().push(at);
             }
         }
-        let mut last_new: HashMap<String, i64> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                // An item arrived no later than it was first seen, nor than its own date: a feed
-                // added today whose newest item is ten days old has been quiet ten days.
-                .prepare_cached(
-                    "SELECT feed_id, MAX(MIN(published, first_seen_at)) FROM items GROUP BY feed_id",
-                )
-                .map_err(err)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-                .map_err(err)?;
-            for row in rows {
-                let (feed, at) = row.map_err(err)?;
-                last_new.insert(feed, at);
-            }
-        }
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, consecutive_errors, last_error_kind, last_error, health, health_since
+                "SELECT id, consecutive_errors, last_error_kind, last_error, health, health_since,
+                        last_arrival
                  FROM feeds ORDER BY id",
             )
             .map_err(err)?;
@@ -98,12 +82,13 @@ impl Store {
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
                 ))
             })
             .map_err(err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, errors, kind, last_error, stored, since) = row.map_err(err)?;
+            let (id, errors, kind, last_error, stored, since, last_arrival) = row.map_err(err)?;
             if feeds.is_some_and(|f| !f.contains(&id.as_str())) {
                 continue;
             }
@@ -112,10 +97,7 @@ impl Store {
             let signals = Signals {
                 consecutive_errors: self.error_count(errors)?,
                 last_error_kind: kind,
-                last_new_at: last_new
-                    .get(&id)
-                    .map(|t| self.date(*t, "items.first_seen_at"))
-                    .transpose()?,
+                last_new_at: self.opt_date(last_arrival, "feeds.last_arrival")?,
                 recent_dates: dates.remove(&id).unwrap_or_default(),
             };
             let assessment = sources::assess(&signals, now);

@@ -651,3 +651,42 @@ fn throughput_100k_items() {
          read back in pages of 1000 {read_time:?}"
     );
 }
+
+#[test]
+fn each_fetch_keeps_the_newest_arrival_of_a_feed() {
+    let (_dir, mut store) = store();
+    store
+        .sync_feeds(&[feed("a", "https://a.example.gov/feed.xml")])
+        .unwrap();
+    let arrival = |store: &Store| -> Option<i64> {
+        store
+            .conn
+            .query_row("SELECT last_arrival FROM feeds WHERE id = 'a'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(arrival(&store), None);
+    // Items dated 1_780_000_001 and _002, fetched later: they arrived at their dates.
+    let late = 1_790_000_000;
+    store
+        .apply_fetch("a", &ok(200, late), &[item("a", 1, "1"), item("a", 2, "2")])
+        .unwrap();
+    assert_eq!(arrival(&store), Some(micros(at(1_780_000_002))));
+    // Nothing new (an unchanged and a changed item): the arrival stays.
+    store
+        .apply_fetch(
+            "a",
+            &ok(200, late + 60),
+            &[item("a", 1, "1"), item("a", 2, "2b")],
+        )
+        .unwrap();
+    assert_eq!(arrival(&store), Some(micros(at(1_780_000_002))));
+    // A new item dated after its fetch (a clock ahead) arrived when it was fetched.
+    let mut ahead = item("a", 3, "3");
+    ahead.published = at(late + 10_000);
+    store
+        .apply_fetch("a", &ok(200, late + 120), &[ahead])
+        .unwrap();
+    assert_eq!(arrival(&store), Some(micros(at(late + 120))));
+}
