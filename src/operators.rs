@@ -92,9 +92,8 @@ pub fn report(
         entry.at = at;
         entry.last_error = last_error.as_deref().map(mask_url_secrets);
     }
-    let mut counts: BTreeMap<State, usize> = State::ALL.into_iter().map(|s| (s, 0)).collect();
+    let counts = crate::sources::tally(statuses.iter().map(|s| s.assessment.state));
     for s in statuses {
-        *counts.entry(s.assessment.state).or_default() += 1;
         if let Some(change) = by_feed.get_mut(&s.feed_id)
             && s.assessment.state == State::Silent
         {

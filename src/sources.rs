@@ -11,6 +11,8 @@
 //!   matching), `failing` ([`FAILING_AFTER`] errors in a row), `silent` (nothing new for
 //!   [`SILENT_FACTOR`] times the cadence, and at least [`MIN_SILENCE`]), else `ok`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -51,6 +53,16 @@ impl State {
     pub fn parse(text: &str) -> Option<State> {
         State::ALL.into_iter().find(|s| s.as_str() == text)
     }
+}
+
+/// Feeds per state, every state present (zero when none): for `status`, the operator digest
+/// and the metrics alike.
+pub fn tally(states: impl IntoIterator<Item = State>) -> BTreeMap<State, usize> {
+    let mut counts: BTreeMap<State, usize> = State::ALL.into_iter().map(|s| (s, 0)).collect();
+    for s in states {
+        *counts.entry(s).or_default() += 1;
+    }
+    counts
 }
 
 /// What the store knows about one feed, as assessment needs it.

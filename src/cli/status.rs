@@ -70,7 +70,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
         data_dir: settings.data_dir.display().to_string(),
         feeds: 0,
         feeds_failing: 0,
-        sources: State::ALL.into_iter().map(|s| (s, 0)).collect(),
+        sources: crate::sources::tally([]),
         items: 0,
         indexed_docs: 0,
         indexed_seq: 0,
@@ -83,9 +83,12 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<()> {
     };
     let mut max_seq = 0;
     if let Some(store) = &store {
-        for s in store.source_health(now, None)? {
-            *status.sources.entry(s.assessment.state).or_default() += 1;
-        }
+        status.sources = crate::sources::tally(
+            store
+                .source_health(now, None)?
+                .iter()
+                .map(|s| s.assessment.state),
+        );
         let health = store.feed_health()?;
         status.feeds = health.len() as u64;
         status.items = store.item_count()?;

@@ -149,11 +149,8 @@ impl Metrics {
 
     /// Sets the per-state feed counts after a source-health check.
     pub fn record_sources(&self, statuses: &[crate::store::SourceStatus]) {
-        for state in crate::sources::State::ALL {
-            let n = statuses
-                .iter()
-                .filter(|s| s.assessment.state == state)
-                .count();
+        let counts = crate::sources::tally(statuses.iter().map(|s| s.assessment.state));
+        for (state, n) in counts {
             self.sources
                 .get_or_create(&SourceLabels {
                     state: state.as_str(),

@@ -101,8 +101,10 @@ impl Store {
     /// `false` if there was none.
     pub fn remove_subscription(&mut self, email: &str) -> Result<bool, StoreError> {
         self.check_writable("remove a subscription")?;
-        match self.subscription_id(email)? {
-            Some(id) => Ok(self.unsubscribe(id, super::Via::Cli, Utc::now())?.is_some()),
+        match self.subscription(email)? {
+            Some(sub) => Ok(self
+                .unsubscribe(sub.id, super::Via::Cli, Utc::now())?
+                .is_some()),
             None => Ok(false),
         }
     }

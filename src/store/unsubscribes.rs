@@ -7,7 +7,6 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, micros, sql_err};
-use crate::subscriptions::email_key;
 
 /// How a subscriber left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,14 +87,6 @@ impl Store {
         self.conn
             .prepare_cached("SELECT email FROM subscriptions WHERE id = ?1")
             .and_then(|mut stmt| stmt.query_row([id], |r| r.get(0)).optional())
-            .map_err(|e| sql_err(&self.path, "read a subscription", e))
-    }
-
-    /// The subscription id of `email` (compared case-insensitively), if subscribed.
-    pub fn subscription_id(&self, email: &str) -> Result<Option<i64>, StoreError> {
-        self.conn
-            .prepare_cached("SELECT id FROM subscriptions WHERE email_key = ?1")
-            .and_then(|mut stmt| stmt.query_row([email_key(email)], |r| r.get(0)).optional())
             .map_err(|e| sql_err(&self.path, "read a subscription", e))
     }
 
